@@ -1,0 +1,7 @@
+package io.livezone.core;
+
+public class ZoneNotFoundException extends LiveZoneException {
+    public ZoneNotFoundException(String zone) {
+        super("unknown zone '" + zone + "'");
+    }
+}

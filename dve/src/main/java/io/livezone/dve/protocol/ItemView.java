@@ -1,0 +1,4 @@
+package io.livezone.dve.protocol;
+
+/** A collectible item as seen in a state update. */
+public record ItemView(int id, float x, float y) {}

@@ -1,0 +1,189 @@
+package io.livezone.integration;
+
+import io.livezone.cli.LocalZoneLab;
+import io.livezone.core.MemorySize;
+import io.livezone.core.MigrationFailedException;
+import io.livezone.core.MigrationOptions;
+import io.livezone.core.MigrationReport;
+import io.livezone.core.SwitchoverHook;
+import io.livezone.core.ZoneSpec;
+import io.livezone.core.ZoneState;
+import io.livezone.dve.bot.AggregateStats;
+import io.livezone.dve.bot.BotConfig;
+import io.livezone.dve.bot.BotSwarm;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Real VMs: one 192 MiB zone guest running the zone server, bots on the host, live migrations between QEMU
+ * instances. The zone is booted once for the class (booting under TCG takes seconds).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LiveMigrationTest {
+    private static LocalZoneLab lab;
+    private static ZoneSpec spec;
+    private static BotSwarm swarm;
+
+    @BeforeAll
+    static void bootZone() throws Exception {
+        lab = LocalZoneLab.open("lmt");
+        spec = lab.zoneSpec("arena", MemorySize.ofMiB(192), 0, 20);
+        lab.driver().start(spec);
+        lab.driver().awaitReady(spec.name(), Duration.ofMinutes(3));
+        swarm = BotSwarm.start(lab.controlEndpoint(spec), 8, BotConfig.defaults().withNamePrefix("it"));
+        assertThat(swarm.awaitAllReceiving(Duration.ofSeconds(60))).as("all bots receive updates").isTrue();
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        Path state = lab.stateDir();
+        String network = lab.network().name();
+        if (swarm != null) {
+            swarm.close();
+        }
+        lab.close();
+        Leftovers.assertNoneFrom(state, network);
+    }
+
+    @BeforeEach
+    void settle() throws InterruptedException {
+        Thread.sleep(1000);
+        swarm.cutWindow();
+    }
+
+    @Test
+    @Order(1)
+    void botsPlayAgainstTheZoneServerInTheVm() throws InterruptedException {
+        Thread.sleep(2000);
+        AggregateStats s = swarm.cutWindow().aggregate();
+        assertThat(s.updatesReceived()).as("updates at ~20 Hz for 8 bots over 2 s").isGreaterThan(8 * 20);
+        assertThat(s.rtt().count()).as("ping/pong RTT samples").isPositive();
+        assertThat(s.disconnected()).isZero();
+        assertThat(s.tickContinuityOk()).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void liveMigrationKeepsPlayersConnectedAndTicksContinuous() throws InterruptedException {
+        String before = lab.driver().status(spec.name()).instance();
+        MigrationReport first = lab.driver().migrateLocal(spec.name(), MigrationOptions.DEFAULT, SwitchoverHook.NONE, p -> { });
+        MigrationReport second = lab.driver().migrateLocal(spec.name(), MigrationOptions.DEFAULT, SwitchoverHook.NONE, p -> { });
+        Thread.sleep(1500);
+        AggregateStats players = swarm.cutWindow().aggregate();
+
+        assertThat(first.fromInstance()).isEqualTo(before);
+        assertThat(second.fromInstance()).isEqualTo(first.toInstance());
+        assertThat(lab.driver().status(spec.name()).instance()).isEqualTo(second.toInstance());
+        assertThat(lab.driver().status(spec.name()).state()).isEqualTo(ZoneState.RUNNING);
+        for (MigrationReport r : new MigrationReport[] {first, second}) {
+            assertThat(r.transferredBytes()).as("bytes sent").isGreaterThan(10L << 20);
+            assertThat(r.totalMillis()).isPositive();
+            assertThat(r.pauseToResumeMillis()).as("measured pause-to-resume").isGreaterThanOrEqualTo(0);
+            assertThat(r.dirtySyncCount()).isPositive();
+            assertThat(r.postcopyUsed()).isFalse();
+        }
+        assertThat(players.disconnected()).as("disconnected bots").isZero();
+        assertThat(players.tickContinuityOk()).as("no tick lost, repeated or rewound in the digest chain").isTrue();
+        assertThat(players.duplicated()).isZero();
+        assertThat(players.outOfOrder()).isZero();
+        assertThat(Leftovers.qemuProcessesMentioning(lab.stateDir() + "/zones/arena/" + before + "/"))
+                .as("source QEMU gone after migration").isEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void switchoverHookRunsWhileTheZoneIsPaused() {
+        AtomicInteger calls = new AtomicInteger();
+        SwitchoverHook hook = zone -> {
+            calls.incrementAndGet();
+            Thread.sleep(150);
+        };
+        MigrationReport r = lab.driver().migrateLocal(spec.name(), MigrationOptions.DEFAULT, hook, p -> { });
+        assertThat(calls).hasValue(1);
+        assertThat(r.switchoverHookMillis()).isGreaterThanOrEqualTo(150);
+        // The hook runs after the source stopped and before the destination resumed.
+        assertThat(r.pauseToResumeMillis()).isGreaterThanOrEqualTo(150);
+    }
+
+    @Test
+    @Order(4)
+    void failingSwitchoverHookAbortsAndTheSourceKeepsRunning() {
+        String before = lab.driver().status(spec.name()).instance();
+        SwitchoverHook hook = zone -> {
+            throw new IllegalStateException("gateway not ready");
+        };
+        assertThatThrownBy(() -> lab.driver().migrateLocal(spec.name(), MigrationOptions.DEFAULT, hook, p -> { }))
+                .isInstanceOf(MigrationFailedException.class)
+                .hasMessageContaining("gateway not ready")
+                .hasMessageContaining("keeps running at its source")
+                .satisfies(e -> assertThat(((MigrationFailedException) e).sourceStillRunning()).isTrue());
+        var status = lab.driver().status(spec.name());
+        assertThat(status.instance()).isEqualTo(before);
+        assertThat(status.state()).isEqualTo(ZoneState.RUNNING);
+        assertThat(Leftovers.filesUnder(lab.stateDir().resolve("zones/arena")))
+                .as("no destination instance left").noneMatch(f -> f.matches(".*/i\\d+/.*") && !f.contains("/" + before + "/"));
+    }
+
+    @Test
+    @Order(5)
+    void destinationKilledMidMigrationLeavesSourceRunningAndPlayersUnaffected() throws Exception {
+        String before = lab.driver().status(spec.name()).instance();
+        // A low bandwidth cap keeps the migration in flight long enough to kill its destination.
+        MigrationOptions slow = MigrationOptions.DEFAULT.withMaxBandwidth(8L << 20);
+        AtomicInteger progressSamples = new AtomicInteger();
+        CompletableFuture<MigrationReport> migration = CompletableFuture.supplyAsync(() ->
+                lab.driver().migrateLocal(spec.name(), slow, SwitchoverHook.NONE, p -> {
+                    if (p.transferredBytes() > (4L << 20)) {
+                        progressSamples.incrementAndGet();
+                    }
+                }));
+        await().atMost(Duration.ofSeconds(60)).until(() -> progressSamples.get() > 0);
+        assertThat(lab.driver().killIncomingInstance(spec.name())).as("destination found and killed").isTrue();
+
+        assertThatThrownBy(migration::join)
+                .hasCauseInstanceOf(MigrationFailedException.class)
+                .satisfies(e -> {
+                    var failure = (MigrationFailedException) e.getCause();
+                    assertThat(failure.sourceStillRunning()).isTrue();
+                    assertThat(failure.getMessage()).contains("arena").contains("keeps running at its source");
+                });
+        var status = lab.driver().status(spec.name());
+        assertThat(status.instance()).isEqualTo(before);
+        assertThat(status.state()).isEqualTo(ZoneState.RUNNING);
+        Thread.sleep(1500);
+        AggregateStats players = swarm.cutWindow().aggregate();
+        assertThat(players.disconnected()).isZero();
+        assertThat(players.tickContinuityOk()).isTrue();
+        assertThat(players.updatesReceived()).isPositive();
+        assertThat(Leftovers.filesUnder(lab.stateDir().resolve("zones/arena")))
+                .noneMatch(f -> f.matches(".*/i\\d+/.*") && !f.contains("/" + before + "/"));
+    }
+
+    @Test
+    @Order(6)
+    void postcopyTakesOverWhenPrecopyDoesNotConvergeInItsBudget() throws InterruptedException {
+        // Capped at 16 MiB/s with a zero budget, pre-copy cannot finish first: the switch to post-copy must happen.
+        MigrationOptions options = MigrationOptions.DEFAULT.withMaxBandwidth(16L << 20).withPostcopy(true, Duration.ZERO);
+        MigrationReport r = lab.driver().migrateLocal(spec.name(), options, SwitchoverHook.NONE, p -> { });
+        assertThat(r.postcopyUsed()).isTrue();
+        assertThat(lab.driver().status(spec.name()).state()).isEqualTo(ZoneState.RUNNING);
+        Thread.sleep(1500);
+        AggregateStats players = swarm.cutWindow().aggregate();
+        assertThat(players.disconnected()).isZero();
+        assertThat(players.tickContinuityOk()).isTrue();
+    }
+}

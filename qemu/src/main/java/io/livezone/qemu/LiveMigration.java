@@ -1,0 +1,297 @@
+package io.livezone.qemu;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.livezone.core.MemorySize;
+import io.livezone.core.MigrationFailedException;
+import io.livezone.core.MigrationListener;
+import io.livezone.core.MigrationOptions;
+import io.livezone.core.MigrationProgress;
+import io.livezone.core.SwitchoverHook;
+import io.livezone.qemu.qmp.EventWaiter;
+import io.livezone.qemu.qmp.QmpClient;
+import io.livezone.qemu.qmp.QmpEvent;
+import io.livezone.qemu.qmp.QmpException;
+import io.livezone.qemu.qmp.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One pre-copy live migration (with optional switch to post-copy) between two QEMU instances, driven over QMP.
+ * The destination must have been started with {@code -incoming defer}. On any failure before the switchover the
+ * migration is cancelled and the source is left running; the destination is the caller's to discard.
+ */
+public final class LiveMigration {
+    private static final Logger log = LoggerFactory.getLogger(LiveMigration.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    /** "Unlimited" bandwidth: QEMU's default cap is 128 MiB/s, far below what loopback carries. */
+    private static final long UNLIMITED = 1L << 40;
+
+    private final String zone;
+    private final QmpClient source;
+    private final QmpClient destination;
+    private final MemorySize guestMemory;
+    private final MigrationOptions options;
+    private final SwitchoverHook hook;
+    private final MigrationListener listener;
+
+    public LiveMigration(String zone, QmpClient source, QmpClient destination, MemorySize guestMemory,
+                         MigrationOptions options, SwitchoverHook hook, MigrationListener listener) {
+        this.zone = zone;
+        this.source = source;
+        this.destination = destination;
+        this.guestMemory = guestMemory;
+        this.options = options;
+        this.hook = hook;
+        this.listener = listener;
+    }
+
+    /** What QEMU and the outside saw; instance names are filled in by the caller. */
+    public record Result(long setupMillis, long totalMillis, long wallMillis, long downtimeMillis,
+                         long pauseToResumeMillis, long switchoverHookMillis, long transferredBytes,
+                         long dirtySyncCount, double throughputMbps, boolean postcopyUsed) {
+    }
+
+    /**
+     * Runs the migration to completion. {@code listenHost} is the destination address the source connects to
+     * (127.0.0.1 when both instances share a network namespace).
+     */
+    public Result run(String listenHost) {
+        BlockingQueue<String> sourceStates = new LinkedBlockingQueue<>();
+        AtomicReference<QmpEvent> sourceStop = new AtomicReference<>();
+        List<Subscription> subscriptions = new ArrayList<>();
+        boolean postcopyUsed = false;
+        long hookMillis = 0;
+        long start = System.nanoTime();
+        EventWaiter resumed = null;
+        try {
+            String uri = prepareDestination(listenHost);
+            prepareSource();
+            subscriptions.add(source.addEventListener(e -> {
+                switch (e.name()) {
+                    case "MIGRATION" -> sourceStates.add(e.data().path("status").asText());
+                    case "STOP" -> sourceStop.compareAndSet(null, e);
+                    default -> { }
+                }
+            }));
+            resumed = destination.expectEvent(QmpEvent.named("RESUME"));
+            start = System.nanoTime();
+            source.execute("migrate", Map.of("uri", uri));
+
+            long completionDeadline = start + options.completionTimeout(guestMemory).toNanos();
+            long lastProgressAt = start;
+            long lowestRemaining = Long.MAX_VALUE;
+            long nextPoll = 0;
+            String status = "setup";
+            while (!status.equals("completed")) {
+                String next = sourceStates.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                if (next != null) {
+                    status = next;
+                    log.debug("zone {} migration status {}", zone, status);
+                }
+                switch (status) {
+                    case "pre-switchover" -> {
+                        long h = System.nanoTime();
+                        try {
+                            hook.atSwitchover(zone);
+                        } catch (Exception e) {
+                            throw abort("switchover hook failed: " + e.getMessage(), e);
+                        }
+                        hookMillis = (System.nanoTime() - h) / 1_000_000;
+                        source.execute("migrate-continue", Map.of("state", "pre-switchover"));
+                        status = "device";
+                    }
+                    case "postcopy-active" -> postcopyUsed = true;
+                    case "failed", "cancelled" -> throw abort("QEMU reports the migration " + status + ": " + errorDescription(), null);
+                    default -> { }
+                }
+                long now = System.nanoTime();
+                if (now >= nextPoll && !status.equals("completed")) {
+                    nextPoll = now + Duration.ofMillis(250).toNanos();
+                    MigrationProgress p = progress(source.execute("query-migrate"), now - start);
+                    listener.onProgress(p);
+                    if (p.remainingBytes() < lowestRemaining) {
+                        lowestRemaining = p.remainingBytes();
+                        lastProgressAt = now;
+                    }
+                    boolean inPostcopy = postcopyUsed || p.status().startsWith("postcopy");
+                    if (!inPostcopy) {
+                        if (options.postcopy() && p.status().equals("active")
+                                && now - start > options.postcopyAfter().toNanos()) {
+                            log.info("zone {}: pre-copy has not converged after {} s, switching to post-copy",
+                                    zone, options.postcopyAfter().toSeconds());
+                            source.execute("migrate-start-postcopy");
+                            postcopyUsed = true;
+                        } else if (now > completionDeadline) {
+                            throw abort("did not complete within " + options.completionTimeout(guestMemory).toSeconds()
+                                    + " s (" + options.completionTimeoutPerGiB().toSeconds() + " s per GiB)", null);
+                        } else if (now - lastProgressAt > options.progressTimeout().toNanos()) {
+                            throw abort("made no progress for " + options.progressTimeout().toSeconds() + " s", null);
+                        }
+                    }
+                }
+            }
+            JsonNode info = finalStatistics();
+            QmpEvent destinationResume = resumed.await(Duration.ofSeconds(30));
+            long wall = (System.nanoTime() - start) / 1_000_000;
+            listener.onProgress(progress(info, System.nanoTime() - start));
+            return result(info, wall, sourceStop.get(), destinationResume, hookMillis, postcopyUsed);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw abort("interrupted", e);
+        } catch (MigrationFailedException e) {
+            throw e;
+        } catch (QmpException e) {
+            throw abort(e.getMessage(), e);
+        } finally {
+            if (resumed != null) {
+                resumed.close();
+            }
+            subscriptions.forEach(s -> {
+                try {
+                    s.close();
+                } catch (Exception ignored) {
+                    // unsubscribe only fails if the connection is already gone
+                }
+            });
+        }
+    }
+
+    /**
+     * QEMU announces "completed" before it computes the final total time and downtime, so an immediate
+     * query-migrate can still show zeros: ask until they are filled in.
+     */
+    private JsonNode finalStatistics() throws InterruptedException {
+        JsonNode info = source.execute("query-migrate");
+        for (int i = 0; i < 40 && info.path("total-time").asLong() == 0; i++) {
+            Thread.sleep(25);
+            info = source.execute("query-migrate");
+        }
+        return info;
+    }
+
+    private String prepareDestination(String listenHost) {
+        setCapabilities(destination, destinationCapabilities());
+        if (options.multifdChannels() > 0) {
+            destination.execute("migrate-set-parameters", Map.of(
+                    "multifd-channels", options.multifdChannels(),
+                    "multifd-compression", options.multifdCompression()));
+        }
+        // Port 0: QEMU picks a free port and tells us which, so two migrations never race for one.
+        destination.execute("migrate-incoming", Map.of("uri", "tcp:" + listenHost + ":0"));
+        JsonNode addresses = destination.execute("query-migrate").path("socket-address");
+        for (JsonNode a : addresses) {
+            if (a.path("type").asText().equals("inet")) {
+                return "tcp:" + listenHost + ":" + a.path("port").asText();
+            }
+        }
+        throw new QmpException("destination did not report its migration listening port");
+    }
+
+    private void prepareSource() {
+        Map<String, Boolean> caps = destinationCapabilities();
+        caps.put("auto-converge", options.autoConverge());
+        caps.put("xbzrle", options.xbzrle());
+        caps.put("pause-before-switchover", options.pauseBeforeSwitchover());
+        setCapabilities(source, caps);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("downtime-limit", options.downtimeLimit().toMillis());
+        params.put("max-bandwidth", options.maxBandwidthBytesPerSec() == 0 ? UNLIMITED : options.maxBandwidthBytesPerSec());
+        if (options.multifdChannels() > 0) {
+            params.put("multifd-channels", options.multifdChannels());
+            params.put("multifd-compression", options.multifdCompression());
+        }
+        if (options.xbzrle()) {
+            // The xbzrle page cache must be a power of two; a quarter of guest RAM covers a hot working set.
+            params.put("xbzrle-cache-size", Long.highestOneBit(Math.max(guestMemory.bytes() / 4, 1 << 20)));
+        }
+        source.execute("migrate-set-parameters", params);
+    }
+
+    /** Capabilities both sides must agree on. */
+    private Map<String, Boolean> destinationCapabilities() {
+        Map<String, Boolean> caps = new LinkedHashMap<>();
+        caps.put("events", true);
+        caps.put("multifd", options.multifdChannels() > 0);
+        caps.put("postcopy-ram", options.postcopy());
+        // Post-copy pulls faulted pages back from the source over the return path.
+        caps.put("return-path", options.postcopy());
+        return caps;
+    }
+
+    private static void setCapabilities(QmpClient qmp, Map<String, Boolean> caps) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        caps.forEach((name, state) -> list.add(Map.of("capability", name, "state", state)));
+        qmp.execute("migrate-set-capabilities", Map.of("capabilities", list));
+    }
+
+    private MigrationFailedException abort(String reason, Throwable cause) {
+        boolean running = false;
+        try {
+            source.execute("migrate_cancel");
+            // Cancelling is asynchronous; QEMU restarts the source's vCPUs when the cancel completes.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            String status = "";
+            while (System.nanoTime() < deadline) {
+                status = source.execute("query-migrate").path("status").asText();
+                if (!status.equals("cancelling") && !status.equals("active") && !status.equals("pre-switchover")
+                        && !status.equals("device")) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            JsonNode st = source.execute("query-status");
+            if (!st.path("running").asBoolean() && !status.startsWith("postcopy")) {
+                source.execute("cont");
+            }
+            running = source.execute("query-status").path("running").asBoolean();
+        } catch (QmpException e) {
+            log.warn("zone {}: could not confirm the source after a failed migration: {}", zone, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String where = running ? "the zone keeps running at its source" : "the source is NOT running";
+        return new MigrationFailedException("migration of zone '" + zone + "' failed: " + reason + "; " + where,
+                running, cause);
+    }
+
+    private String errorDescription() {
+        try {
+            return source.execute("query-migrate").path("error-desc").asText("no reason given");
+        } catch (QmpException e) {
+            return "no reason given (" + e.getMessage() + ")";
+        }
+    }
+
+    private MigrationProgress progress(JsonNode info, long elapsedNanos) {
+        JsonNode ram = info.path("ram");
+        return new MigrationProgress(zone, info.path("status").asText(), elapsedNanos / 1_000_000,
+                ram.path("transferred").asLong(), ram.path("remaining").asLong(), ram.path("total").asLong(),
+                ram.path("dirty-sync-count").asLong(), ram.path("mbps").asDouble(), ram.path("dirty-pages-rate").asLong());
+    }
+
+    private static Result result(JsonNode info, long wallMillis, QmpEvent stop, QmpEvent resume, long hookMillis,
+                                 boolean postcopyUsed) {
+        JsonNode ram = info.path("ram");
+        long total = info.path("total-time").asLong();
+        long setup = info.path("setup-time").asLong();
+        long transferred = ram.path("transferred").asLong();
+        long pauseToResume = -1;
+        if (stop != null && resume != null) {
+            pauseToResume = Duration.between(stop.timestamp(), resume.timestamp()).toMillis();
+        }
+        double seconds = Math.max(total - setup, 1) / 1000.0;
+        return new Result(setup, total, wallMillis, info.path("downtime").asLong(), pauseToResume, hookMillis,
+                transferred, ram.path("dirty-sync-count").asLong(), transferred * 8 / 1e6 / seconds, postcopyUsed);
+    }
+
+}

@@ -1,0 +1,263 @@
+package io.livezone.qemu;
+
+import io.livezone.core.BootImage;
+import io.livezone.core.EnvironmentException;
+import io.livezone.core.LiveZoneException;
+import io.livezone.core.ZoneSpec;
+import io.livezone.network.ZoneNetwork;
+import io.livezone.qemu.qmp.QmpClient;
+import io.livezone.qemu.qmp.QmpException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One QEMU process holding (or about to receive) a zone. It runs daemonized inside the zone network's namespace,
+ * so it can open its tap there; its QMP socket, pid file and serial console live in its own folder.
+ */
+public final class QemuInstance {
+    static final String READY_MARKER = "LIVEZONE-ZONE-READY";
+    /** sun_path is 108 bytes; leave room for the terminating NUL. */
+    private static final int MAX_SOCKET_PATH = 100;
+
+    private final String zone;
+    private final String id;
+    private final Path dir;
+    private final String tap;
+    private final ZoneNetwork network;
+
+    private QemuInstance(String zone, String id, Path dir, ZoneNetwork network) {
+        this.zone = zone;
+        this.id = id;
+        this.dir = dir;
+        this.network = network;
+        this.tap = tapName(dir);
+    }
+
+    /** An instance that exists on disk (possibly dead). */
+    static QemuInstance existing(String zone, String id, Path dir, ZoneNetwork network) {
+        return new QemuInstance(zone, id, dir, network);
+    }
+
+    /**
+     * Starts QEMU for the zone. With {@code incoming} the VM waits for a migration stream ({@code -incoming defer})
+     * instead of booting. On failure nothing is left behind (process, tap, folder).
+     */
+    static QemuInstance launch(ZoneSpec spec, String id, Path dir, ZoneNetwork network, Accelerator accel,
+                               boolean incoming) {
+        QemuInstance instance = new QemuInstance(spec.name(), id, dir, network);
+        if (instance.qmpSocket().toString().length() > MAX_SOCKET_PATH) {
+            throw new EnvironmentException("state folder path too long for a QMP unix socket: " + instance.qmpSocket()
+                    + " (use a shorter --state folder)");
+        }
+        String qemu = QemuBinary.path();
+        try {
+            Files.createDirectories(dir);
+            network.addTap(instance.tap);
+            List<String> cmd = new ArrayList<>(network.execPrefix());
+            cmd.add(qemu);
+            cmd.addAll(instance.arguments(spec, accel, incoming));
+            Path err = dir.resolve("qemu.err");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(err.toFile()).start();
+            // -daemonize: the foreground process exits once QEMU is initialised (sockets listening) or has failed.
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new LiveZoneException("QEMU for zone '" + spec.name() + "' did not start within 60 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new LiveZoneException("QEMU for zone '" + spec.name() + "' failed to start: "
+                        + Files.readString(err).strip());
+            }
+            if (instance.pid().isEmpty()) {
+                throw new LiveZoneException("QEMU for zone '" + spec.name() + "' started but wrote no pid file");
+            }
+            return instance;
+        } catch (IOException e) {
+            instance.destroy();
+            throw new EnvironmentException("cannot start QEMU for zone '" + spec.name() + "': " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            instance.destroy();
+            throw new LiveZoneException("interrupted while starting zone '" + spec.name() + "'");
+        } catch (RuntimeException e) {
+            instance.destroy();
+            throw e;
+        }
+    }
+
+    private List<String> arguments(ZoneSpec spec, Accelerator accel, boolean incoming) {
+        List<String> a = new ArrayList<>(List.of("-name", spec.name() + "-" + id + ",debug-threads=on"));
+        a.addAll(accel.qemuArgs());
+        a.addAll(List.of(
+                "-machine", "pc",
+                "-m", spec.memory().mib() + "M",
+                "-smp", String.valueOf(spec.vcpus()),
+                "-display", "none", "-nodefaults", "-no-user-config", "-no-reboot",
+                "-serial", "file:" + console(),
+                "-qmp", "unix:" + qmpSocket() + ",server=on,wait=off",
+                "-pidfile", pidFile().toString(), "-daemonize",
+                "-netdev", "tap,id=net0,ifname=" + tap + ",script=no,downscript=no",
+                // romfile= : no PXE ROM, the guest never network-boots and the ROM would only slow migration.
+                "-device", "virtio-net-pci,netdev=net0,mac=" + spec.nic().mac() + ",romfile="));
+        switch (spec.boot()) {
+            case BootImage.Kernel k -> {
+                a.addAll(List.of("-kernel", k.kernel().toString(), "-initrd", k.initrd().toString(),
+                        "-append", kernelCommandLine(spec)));
+            }
+            case BootImage.Disk d -> a.addAll(List.of("-drive", "file=" + d.image() + ",if=virtio,cache=none"));
+        }
+        if (incoming) {
+            a.addAll(List.of("-incoming", "defer"));
+        }
+        return a;
+    }
+
+    static String kernelCommandLine(ZoneSpec spec) {
+        long heapMiB = Math.max(24, Math.min(spec.memory().mib() / 4, 256));
+        StringBuilder s = new StringBuilder("console=ttyS0 quiet panic=-1 rootfstype=ramfs")
+                .append(" lz.zone=").append(spec.name())
+                .append(" lz.ip=").append(spec.nic().address())
+                .append(" lz.tcp=").append(spec.app().tcpPort())
+                .append(" lz.udp=").append(spec.app().udpPort())
+                .append(" lz.tick=").append(spec.app().tickHz())
+                .append(" lz.heap=").append(heapMiB);
+        spec.nic().gateway().ifPresent(g -> s.append(" lz.gw=").append(g.getHostAddress()));
+        return s.toString();
+    }
+
+    QmpClient connect() {
+        return QmpClient.connect(qmpSocket(), Duration.ofSeconds(10));
+    }
+
+    Optional<Long> pid() {
+        try {
+            String text = Files.readString(pidFile()).trim();
+            return text.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(text));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    boolean isAlive() {
+        return pid().flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** Waits until the zone server in this instance printed its ready line on the serial console. */
+    void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (consoleText().contains(READY_MARKER)) {
+                return;
+            }
+            if (!isAlive()) {
+                throw new LiveZoneException("zone '" + zone + "' VM exited during boot; console:\n" + consoleTail());
+            }
+            sleep(100);
+        }
+        throw new LiveZoneException("zone '" + zone + "' server not ready within " + timeout.toSeconds()
+                + " s; console:\n" + consoleTail());
+    }
+
+    String consoleText() {
+        try {
+            return Files.exists(console()) ? Files.readString(console(), StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    String consoleTail() {
+        String text = consoleText();
+        return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
+    }
+
+    /** Asks QEMU to quit, then makes sure: kills it if needed, removes the tap and the folder. Idempotent. */
+    void destroy() {
+        if (isAlive()) {
+            try (QmpClient qmp = QmpClient.connect(qmpSocket(), Duration.ofSeconds(2))) {
+                qmp.execute("quit", null, Duration.ofSeconds(3));
+            } catch (QmpException e) {
+                // Already gone or wedged: the kill below settles it.
+            }
+            waitForExit(Duration.ofSeconds(5));
+        }
+        pid().flatMap(ProcessHandle::of).ifPresent(h -> {
+            h.destroyForcibly();
+            waitForExit(Duration.ofSeconds(5));
+        });
+        network.removeTap(tap);
+        deleteTree(dir);
+    }
+
+    /** Kills the process at once (tests use it to simulate a crashed host). */
+    void kill() {
+        pid().flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+        waitForExit(Duration.ofSeconds(5));
+    }
+
+    private void waitForExit(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (isAlive() && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LiveZoneException("interrupted");
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new LiveZoneException("cannot remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Tap names are per namespace and at most 15 characters: derive one from the instance folder. */
+    private static String tapName(Path dir) {
+        return "lzt" + HexFormat.of().toHexDigits(dir.toAbsolutePath().toString().hashCode());
+    }
+
+    String id() {
+        return id;
+    }
+
+    String tap() {
+        return tap;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    Path qmpSocket() {
+        return dir.resolve("qmp.sock");
+    }
+
+    Path console() {
+        return dir.resolve("console.log");
+    }
+
+    private Path pidFile() {
+        return dir.resolve("qemu.pid");
+    }
+}

@@ -1,0 +1,432 @@
+package io.livezone.qemu;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livezone.core.BootImage;
+import io.livezone.core.EnvironmentException;
+import io.livezone.core.InvalidInputException;
+import io.livezone.core.LiveZoneException;
+import io.livezone.core.MigrationFailedException;
+import io.livezone.core.MigrationListener;
+import io.livezone.core.MigrationOptions;
+import io.livezone.core.MigrationReport;
+import io.livezone.core.SwitchoverHook;
+import io.livezone.core.ZoneAlreadyExistsException;
+import io.livezone.core.ZoneDriver;
+import io.livezone.core.ZoneNotFoundException;
+import io.livezone.core.ZoneSpec;
+import io.livezone.core.ZoneState;
+import io.livezone.core.ZoneStats;
+import io.livezone.core.ZoneStatus;
+import io.livezone.network.ZoneNetwork;
+import io.livezone.qemu.qmp.QmpClient;
+import io.livezone.qemu.qmp.QmpEvent;
+import io.livezone.qemu.qmp.QmpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Runs zones as QEMU VMs on one host. State lives in a folder (one sub-folder per zone, one per QEMU instance),
+ * so separate CLI invocations see the same zones; QMP connections are opened per operation because QEMU serves
+ * one QMP client per socket at a time.
+ */
+public final class QemuZoneDriver implements ZoneDriver {
+    private static final Logger log = LoggerFactory.getLogger(QemuZoneDriver.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path zonesDir;
+    private final ZoneNetwork network;
+    private final Accelerator accelerator;
+
+    public QemuZoneDriver(Path stateDir, ZoneNetwork network, Accelerator accelerator) {
+        this.zonesDir = stateDir.toAbsolutePath().resolve("zones");
+        this.network = network;
+        this.accelerator = accelerator;
+    }
+
+    public Accelerator accelerator() {
+        return accelerator;
+    }
+
+    public ZoneNetwork network() {
+        return network;
+    }
+
+    @Override
+    public synchronized ZoneStatus start(ZoneSpec spec) {
+        validateNew(spec);
+        ZoneRecord record = ZoneRecord.of(spec).withActive("i1", 1);
+        Path dir = zoneDir(spec.name());
+        try {
+            Files.createDirectories(dir);
+            save(record);
+            QemuInstance.launch(spec, "i1", dir.resolve("i1"), network, accelerator, false);
+        } catch (IOException | RuntimeException e) {
+            QemuInstance.deleteTree(dir);
+            throw e instanceof RuntimeException r ? r : new EnvironmentException("cannot create " + dir, e);
+        }
+        log.info("zone {} started ({} {}, {})", spec.name(), spec.memory(), spec.nic().address(), accelerator.id());
+        return status(spec.name());
+    }
+
+    /** Waits until the zone's server is up (it prints a ready line on the serial console). */
+    public void awaitReady(String zone, Duration timeout) {
+        active(zone).awaitReady(timeout);
+    }
+
+    @Override
+    public synchronized void stop(String zone) {
+        ZoneRecord record = load(zone);
+        if (record.activeInstance() != null) {
+            instance(record, record.activeInstance()).destroy();
+        }
+        // Leftovers of an interrupted migration are instances too.
+        try (var dirs = Files.list(zoneDir(zone))) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                QemuInstance.existing(zone, d.getFileName().toString(), d, network).destroy();
+            }
+        } catch (IOException e) {
+            throw new LiveZoneException("cannot list " + zoneDir(zone) + ": " + e.getMessage());
+        }
+        QemuInstance.deleteTree(zoneDir(zone));
+        log.info("zone {} stopped", zone);
+    }
+
+    @Override
+    public void pause(String zone) {
+        try (QmpClient qmp = running(zone).connect()) {
+            qmp.execute("stop");
+        }
+    }
+
+    @Override
+    public void resume(String zone) {
+        try (QmpClient qmp = running(zone).connect()) {
+            qmp.execute("cont");
+        }
+    }
+
+    @Override
+    public synchronized void suspend(String zone, Path file) {
+        Path target = validateSuspendFile(file);
+        ZoneRecord record = load(zone);
+        QemuInstance instance = running(zone);
+        try (QmpClient qmp = instance.connect()) {
+            qmp.execute("migrate-set-capabilities", Map.of("capabilities",
+                    List.of(Map.of("capability", "events", "state", true))));
+            var done = qmp.expectEvent(e -> e.name().equals("MIGRATION")
+                    && e.data().path("status").asText().matches("completed|failed|cancelled"));
+            // QEMU 7.2 has no file: migration URI; exec: with cat is its documented way to save to a file.
+            qmp.execute("migrate", Map.of("uri", "exec:cat > '" + target + "'"));
+            QmpEvent end = done.await(Duration.ofMinutes(10));
+            String status = end.data().path("status").asText();
+            if (!status.equals("completed")) {
+                String reason = qmp.execute("query-migrate").path("error-desc").asText("no reason given");
+                if (!qmp.execute("query-status").path("running").asBoolean()) {
+                    qmp.execute("cont");
+                }
+                deleteQuietly(target);
+                throw new LiveZoneException("suspend of zone '" + zone + "' failed: " + reason + "; zone keeps running");
+            }
+        } catch (QmpException e) {
+            deleteQuietly(target);
+            throw new LiveZoneException("suspend of zone '" + zone + "' failed: " + e.getMessage(), e);
+        }
+        save(record.suspended(target.toString()));
+        instance.destroy();
+        log.info("zone {} suspended to {}", zone, target);
+    }
+
+    /** Resumes a zone this driver suspended, from the file it was saved to. */
+    public ZoneStatus restore(String zone) {
+        ZoneRecord record = load(zone);
+        if (record.suspendedTo() == null) {
+            throw new InvalidInputException("zone '" + zone + "' is not suspended");
+        }
+        return restore(record.spec(), Path.of(record.suspendedTo()));
+    }
+
+    @Override
+    public synchronized ZoneStatus restore(ZoneSpec spec, Path file) {
+        Path source = file.toAbsolutePath();
+        if (!Files.isRegularFile(source)) {
+            throw new InvalidInputException("no suspended zone image at " + source);
+        }
+        checkShellSafe(source);
+        Optional<ZoneRecord> existing = find(spec.name());
+        if (existing.isPresent() && existing.get().activeInstance() != null) {
+            throw new ZoneAlreadyExistsException(spec.name());
+        }
+        if (existing.isEmpty()) {
+            validateNew(spec);
+        }
+        ZoneRecord base = existing.orElse(ZoneRecord.of(spec));
+        int seq = base.instanceSeq() + 1;
+        String id = "i" + seq;
+        Path dir = zoneDir(spec.name());
+        QemuInstance instance = null;
+        try {
+            Files.createDirectories(dir);
+            instance = QemuInstance.launch(spec, id, dir.resolve(id), network, accelerator, true);
+            try (QmpClient qmp = instance.connect()) {
+                var resumed = qmp.expectEvent(QmpEvent.named("RESUME"));
+                qmp.execute("migrate-incoming", Map.of("uri", "exec:cat '" + source + "'"));
+                resumed.await(Duration.ofMinutes(5));
+            }
+        } catch (IOException | RuntimeException e) {
+            if (instance != null) {
+                instance.destroy();
+            }
+            if (existing.isEmpty()) {
+                QemuInstance.deleteTree(dir);
+            }
+            throw new LiveZoneException("resume of zone '" + spec.name() + "' from " + source + " failed: "
+                    + e.getMessage(), e);
+        }
+        save(base.withActive(id, seq));
+        log.info("zone {} resumed from {}", spec.name(), source);
+        return status(spec.name());
+    }
+
+    @Override
+    public ZoneStatus status(String zone) {
+        ZoneRecord record = load(zone);
+        if (record.activeInstance() == null) {
+            return new ZoneStatus(zone, ZoneState.SUSPENDED, "-", OptionalLong.empty(), "suspended");
+        }
+        QemuInstance instance = instance(record, record.activeInstance());
+        OptionalLong pid = instance.pid().map(OptionalLong::of).orElse(OptionalLong.empty());
+        if (!instance.isAlive()) {
+            return new ZoneStatus(zone, ZoneState.DEAD, instance.id(), pid, "dead");
+        }
+        try (QmpClient qmp = instance.connect()) {
+            String qemuStatus = qmp.execute("query-status").path("status").asText();
+            String migration = qmp.execute("query-migrate").path("status").asText("none");
+            ZoneState state = migration.matches("setup|active|pre-switchover|device|postcopy-active") ? ZoneState.MIGRATING
+                    : qemuStatus.equals("running") ? ZoneState.RUNNING : ZoneState.PAUSED;
+            return new ZoneStatus(zone, state, instance.id(), pid, qemuStatus);
+        } catch (QmpException e) {
+            // Busy QMP socket (another client, e.g. a migration in progress) is not a dead zone.
+            return new ZoneStatus(zone, ZoneState.MIGRATING, instance.id(), pid, "busy: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public ZoneStats stats(String zone) {
+        ZoneRecord record = load(zone);
+        QemuInstance instance = running(zone);
+        long pid = instance.pid().orElseThrow();
+        return new ZoneStats(zone, ProcStats.cpuMillis(pid), ProcStats.residentBytes(pid),
+                record.memoryMiB() * 1024 * 1024, record.vcpus());
+    }
+
+    @Override
+    public List<ZoneStatus> list() {
+        List<ZoneStatus> out = new ArrayList<>();
+        if (!Files.isDirectory(zonesDir)) {
+            return out;
+        }
+        try (var dirs = Files.list(zonesDir)) {
+            for (Path d : dirs.sorted().toList()) {
+                if (Files.exists(d.resolve("zone.json"))) {
+                    out.add(status(d.getFileName().toString()));
+                }
+            }
+        } catch (IOException e) {
+            throw new LiveZoneException("cannot list zones in " + zonesDir + ": " + e.getMessage());
+        }
+        return out;
+    }
+
+    public ZoneSpec spec(String zone) {
+        return load(zone).spec();
+    }
+
+    @Override
+    public synchronized MigrationReport migrateLocal(String zone, MigrationOptions options, SwitchoverHook hook,
+                                                     MigrationListener listener) {
+        ZoneRecord record = load(zone);
+        QemuInstance source = running(zone);
+        ZoneSpec spec = record.spec();
+        int seq = record.instanceSeq() + 1;
+        String id = "i" + seq;
+        QemuInstance destination = QemuInstance.launch(spec, id, zoneDir(zone).resolve(id), network, accelerator, true);
+        LiveMigration.Result result;
+        try (QmpClient src = source.connect(); QmpClient dst = destination.connect()) {
+            result = new LiveMigration(zone, src, dst, spec.memory(), options, hook, listener).run("127.0.0.1");
+        } catch (MigrationFailedException e) {
+            destination.destroy();
+            throw e;
+        } catch (RuntimeException e) {
+            destination.destroy();
+            throw new MigrationFailedException("migration of zone '" + zone + "' failed: " + e.getMessage()
+                    + (source.isAlive() ? "; the zone keeps running at its source" : ""), source.isAlive(), e);
+        }
+        save(record.withActive(id, seq));
+        source.destroy();
+        return new MigrationReport(zone, source.id(), id, result.setupMillis(), result.totalMillis(), result.wallMillis(),
+                result.downtimeMillis(), result.pauseToResumeMillis(), result.switchoverHookMillis(),
+                result.transferredBytes(), result.dirtySyncCount(), result.throughputMbps(), result.postcopyUsed());
+    }
+
+    /** Kills the zone's current QEMU process without clean-up (tests: a crashed instance). */
+    public void killActiveInstance(String zone) {
+        active(zone).kill();
+    }
+
+    /** Kills any instance of the zone other than the active one, e.g. a migration's destination. */
+    public boolean killIncomingInstance(String zone) {
+        ZoneRecord record = load(zone);
+        try (var dirs = Files.list(zoneDir(zone))) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                String id = d.getFileName().toString();
+                if (!id.equals(record.activeInstance())) {
+                    QemuInstance i = QemuInstance.existing(zone, id, d, network);
+                    if (i.isAlive()) {
+                        i.kill();
+                        return true;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new LiveZoneException(e.getMessage());
+        }
+        return false;
+    }
+
+    /** The serial console of the zone's active instance. */
+    public String console(String zone) {
+        return active(zone).consoleText();
+    }
+
+    private void validateNew(ZoneSpec spec) {
+        if (Files.exists(zoneDir(spec.name()).resolve("zone.json"))) {
+            throw new ZoneAlreadyExistsException(spec.name());
+        }
+        if (!network.contains(spec.nic().address().address())) {
+            throw new InvalidInputException("zone address " + spec.nic().address() + " is outside zone network "
+                    + network.gateway() + "; pick an address in that /24");
+        }
+        if (spec.nic().address().address().equals(network.gateway().address())) {
+            throw new InvalidInputException("zone address " + spec.nic().address() + " is the network's gateway");
+        }
+        if (spec.boot() instanceof BootImage.Kernel k && (!Files.isRegularFile(k.kernel()) || !Files.isRegularFile(k.initrd()))) {
+            throw new EnvironmentException("guest image missing: " + k.kernel() + " / " + k.initrd()
+                    + " (run bin/livezone setup)");
+        }
+        if (spec.boot() instanceof BootImage.Disk d && !Files.isRegularFile(d.image())) {
+            throw new InvalidInputException("disk image " + d.image() + " does not exist");
+        }
+        for (String other : zoneNames()) {
+            ZoneRecord r = load(other);
+            if (r.address().split("/")[0].equals(spec.nic().address().addressText())) {
+                throw new InvalidInputException("address " + spec.nic().address().addressText()
+                        + " is already used by zone '" + other + "'");
+            }
+            if (r.mac().equals(spec.nic().mac().value())) {
+                throw new InvalidInputException("MAC " + spec.nic().mac() + " is already used by zone '" + other + "'");
+            }
+        }
+        QemuBinary.path();
+    }
+
+    private static Path validateSuspendFile(Path file) {
+        Path target = file.toAbsolutePath().normalize();
+        checkShellSafe(target);
+        if (Files.exists(target)) {
+            throw new InvalidInputException("suspend file " + target + " already exists; choose another path");
+        }
+        if (target.getParent() == null || !Files.isDirectory(target.getParent())) {
+            throw new InvalidInputException("folder " + target.getParent() + " for the suspend file does not exist");
+        }
+        return target;
+    }
+
+    /** The path goes into QEMU's exec: URI, which a shell reads: allow only plain path characters. */
+    private static void checkShellSafe(Path path) {
+        if (!path.toString().matches("[A-Za-z0-9_./+-]+")) {
+            throw new InvalidInputException("path " + path + " has characters other than letters, digits and _ . / + -");
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort: a partial image is useless but harmless
+        }
+    }
+
+    public List<String> zoneNames() {
+        if (!Files.isDirectory(zonesDir)) {
+            return List.of();
+        }
+        try (var dirs = Files.list(zonesDir)) {
+            return dirs.filter(d -> Files.exists(d.resolve("zone.json"))).map(d -> d.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new LiveZoneException(e.getMessage());
+        }
+    }
+
+    private QemuInstance active(String zone) {
+        ZoneRecord record = load(zone);
+        if (record.activeInstance() == null) {
+            throw new InvalidInputException("zone '" + zone + "' is suspended; resume it first");
+        }
+        return instance(record, record.activeInstance());
+    }
+
+    private QemuInstance running(String zone) {
+        QemuInstance i = active(zone);
+        if (!i.isAlive()) {
+            throw new LiveZoneException("zone '" + zone + "' VM process is not running (crashed or killed); stop it to clean up");
+        }
+        return i;
+    }
+
+    private QemuInstance instance(ZoneRecord record, String id) {
+        return QemuInstance.existing(record.name(), id, zoneDir(record.name()).resolve(id), network);
+    }
+
+    private Path zoneDir(String zone) {
+        return zonesDir.resolve(ZoneSpec.validateName(zone));
+    }
+
+    private Optional<ZoneRecord> find(String zone) {
+        Path file = zoneDir(zone).resolve("zone.json");
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(file.toFile(), ZoneRecord.class));
+        } catch (IOException e) {
+            throw new LiveZoneException("corrupt zone state " + file + ": " + e.getMessage());
+        }
+    }
+
+    private ZoneRecord load(String zone) {
+        return find(zone).orElseThrow(() -> new ZoneNotFoundException(zone));
+    }
+
+    private void save(ZoneRecord record) {
+        Path file = zoneDir(record.name()).resolve("zone.json");
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling("zone.json.tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), record);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new LiveZoneException("cannot save zone state " + file + ": " + e.getMessage());
+        }
+    }
+
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Builds the zone guest image: a Debian kernel plus an initramfs holding busybox, the virtio
+# modules, a jlink'd Java runtime (java.base only) and the DVE zone server jar.
+# Idempotent: rebuilds only when an input (kernel version, zone server jar, this script) changed.
+# Usage: scripts/build-guest.sh <out-dir> <dve-jar>
+set -euo pipefail
+out=${1:?out dir}; jar=${2:?dve jar}
+here=$(cd "$(dirname "$0")" && pwd)
+: "${JAVA_HOME:?JAVA_HOME must point at a JDK with jlink}"
+mkdir -p "$out"; out=$(cd "$out" && pwd)
+
+kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+if [ -z "$kpkg" ]; then
+  apt-get update -qq >/dev/null
+  kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+fi
+[ -n "$kpkg" ] || { echo "build-guest: cannot resolve the Debian kernel package (linux-image-amd64)" >&2; exit 1; }
+
+stamp="$kpkg $(sha256sum "$jar" "$here/build-guest.sh" "$here/guest-init.sh" | sha256sum | cut -c1-16)"
+if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
+  exit 0
+fi
+echo "build-guest: building zone guest image ($kpkg) in $out" >&2
+work=$(mktemp -d "$out/.work.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# Kernel: extracted from the Debian package, never installed on the host.
+if [ ! -f "$out/kernel/$kpkg.done" ]; then
+  rm -rf "$out/kernel"; mkdir -p "$out/kernel"
+  (cd "$work" && apt-get download "$kpkg" >/dev/null)
+  dpkg -x "$work"/"$kpkg"_*.deb "$out/kernel/root"
+  rm -f "$work"/*.deb
+  touch "$out/kernel/$kpkg.done"
+fi
+kver=$(ls "$out/kernel/root/lib/modules" | head -1)
+cp "$out/kernel/root/boot/vmlinuz-$kver" "$out/vmlinuz.tmp"
+
+root="$work/root"
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,lib/modules,zone,lib64,usr/lib}
+cp /bin/busybox "$root/bin/busybox"
+for app in $("$root/bin/busybox" --list); do
+  [ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
+done
+
+# Modules in dependency order (see shared NOTES): virtio transport, then the NIC, then the block device.
+mods="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_blk"
+: > "$root/lib/modules/load-order"
+for m in $mods; do
+  f=$(find "$out/kernel/root/lib/modules/$kver" -name "$m.ko*" | head -1)
+  [ -n "$f" ] || { echo "build-guest: module $m not found in $kpkg" >&2; exit 1; }
+  case $f in
+    *.xz) xz -dc "$f" > "$root/lib/modules/$m.ko" ;;
+    *.zst) zstd -qdc "$f" > "$root/lib/modules/$m.ko" ;;
+    *) cp "$f" "$root/lib/modules/$m.ko" ;;
+  esac
+  echo "$m" >> "$root/lib/modules/load-order"
+done
+
+# Java runtime with java.base only: the zone server uses nothing else.
+"$JAVA_HOME/bin/jlink" --add-modules java.base --strip-debug --no-header-files --no-man-pages \
+  --compress=zip-6 --output "$root/java" 2>/dev/null \
+  || "$JAVA_HOME/bin/jlink" --add-modules java.base --strip-debug --no-header-files --no-man-pages \
+  --compress=2 --output "$root/java"
+# Debug symbols are most of libjvm.so; the guest's RAM holds the whole initramfs, so drop them.
+if command -v strip >/dev/null 2>&1; then
+  strip --strip-unneeded "$root/java/lib/server/libjvm.so" "$root"/java/lib/*.so 2>/dev/null || true
+fi
+# The host's shared libraries the runtime links against.
+for lib in $(ldd "$root/java/bin/java" "$root/java/lib/server/libjvm.so" "$root"/java/lib/*.so 2>/dev/null \
+            | awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u); do
+  [ -f "$lib" ] || continue
+  case $lib in "$root"/*) continue ;; esac   # the runtime's own libraries are already in place
+  mkdir -p "$root$(dirname "$lib")"
+  cp -L "$lib" "$root$lib"
+done
+cp "$jar" "$root/zone/livezone-dve.jar"
+cp "$here/guest-init.sh" "$root/init"
+chmod +x "$root/init"
+
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.img.tmp"
+mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+mv "$out/initrd.img.tmp" "$out/initrd.img"
+echo "$kver" > "$out/kernel-version"
+echo "$stamp" > "$out/stamp"
+echo "build-guest: done ($(du -h "$out/initrd.img" | cut -f1) initrd)" >&2

@@ -1,0 +1,39 @@
+#!/bin/sh
+# PID 1 of a zone guest. Reads its zone identity from the kernel command line:
+#   lz.zone=NAME lz.ip=ADDR/PREFIX [lz.gw=ADDR] [lz.tick=HZ] [lz.tcp=PORT] [lz.udp=PORT] [lz.heap=MiB]
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t tmpfs tmp /tmp
+for m in $(cat /lib/modules/load-order); do insmod /lib/modules/$m.ko 2>/dev/null; done
+
+zone=zone; ip=; gw=; tick=20; tcp=7000; udp=7001; heap=48
+for arg in $(cat /proc/cmdline); do
+  case $arg in
+    lz.zone=*) zone=${arg#lz.zone=} ;;
+    lz.ip=*) ip=${arg#lz.ip=} ;;
+    lz.gw=*) gw=${arg#lz.gw=} ;;
+    lz.tick=*) tick=${arg#lz.tick=} ;;
+    lz.tcp=*) tcp=${arg#lz.tcp=} ;;
+    lz.udp=*) udp=${arg#lz.udp=} ;;
+    lz.heap=*) heap=${arg#lz.heap=} ;;
+  esac
+done
+
+ip link set lo up
+if [ -n "$ip" ]; then
+  ip addr add "$ip" dev eth0
+  ip link set eth0 up
+  [ -n "$gw" ] && ip route add default via "$gw"
+fi
+echo "LIVEZONE-GUEST-UP zone=$zone ip=$ip"
+
+# The zone server is the only job of this guest: restart it if it ever exits.
+while true; do
+  /java/bin/java -Xmx${heap}m -Xss256k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \
+    -cp /zone/livezone-dve.jar io.livezone.dve.server.ZoneServerMain \
+    --zone "$zone" --tcp-port "$tcp" --udp-port "$udp" --tick-hz "$tick"
+  echo "LIVEZONE-ZONE-EXITED zone=$zone rc=$?"
+  sleep 1
+done
