@@ -43,7 +43,7 @@ for app in $("$root/bin/busybox" --list); do
 done
 
 # Modules in dependency order (see shared NOTES): virtio transport, then the NIC, then the block device.
-mods="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_blk"
+mods="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_blk e1000"
 : > "$root/lib/modules/load-order"
 for m in $mods; do
   f=$(find "$out/kernel/root/lib/modules/$kver" -name "$m.ko*" | head -1)

@@ -12,16 +12,31 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # 1. Debian packages (command -> package).
+# QEMU comes from bookworm-backports (10.x): bookworm's QEMU 7.2 loses guest writes during TCG live migration
+# (dirty pages written through cached TLB entries are not re-sent; the guest kernel then crashes on corrupted
+# memory seconds after the switchover). Measured: docs/qemu-7.2-tcg-migration.md.
 need=""
-for pair in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils ip:iproute2 cpio:cpio mvn:maven insmod:kmod; do
+for pair in ip:iproute2 cpio:cpio mvn:maven insmod:kmod setsid:util-linux; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need="$need ${pair#*:}"
 done
-[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx insmod && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' \
-  || need="$need busybox-static"
-if [ -n "$need" ]; then
-  echo "livezone: installing Debian packages:$need" >&2
+# The guest needs the static busybox (it runs without a libc in the initramfs).
+dpkg -s busybox-static >/dev/null 2>&1 || need="$need busybox-static"
+qemu_major=$(qemu-system-x86_64 --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p')
+if [ -n "$need" ] || [ "${qemu_major:-0}" -lt 8 ] || ! command -v qemu-img >/dev/null 2>&1; then
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  if [ "$codename" = bookworm ] && [ ! -f /etc/apt/sources.list.d/livezone-backports.list ]; then
+    echo "deb http://deb.debian.org/debian bookworm-backports main" > /etc/apt/sources.list.d/livezone-backports.list
+  fi
+  echo "livezone: installing Debian packages:$need qemu-system-x86 qemu-utils" >&2
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+  if [ "$codename" = bookworm ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports qemu-system-x86 qemu-utils >/dev/null
+  else
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-system-x86 qemu-utils >/dev/null
+  fi
+  if [ -n "$need" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+  fi
 fi
 
 # 2. Maven build, when any source or POM is newer than the last build.

@@ -89,8 +89,11 @@ final class BenchCommand {
             ObjectNode targets = out.putObject("targets_met");
             targets.put("median_downtime_le_30ms", median(Arrays.stream(downtimes).asDoubleStream().toArray()) <= 30);
             targets.put("median_client_max_gap_le_100ms", median(gaps) <= 100);
-            targets.put("zero_disconnects", disconnects == 0);
-            targets.put("tick_continuity_every_run", allContinuous);
+            // Whole-session figures as well: a disconnect between two migrations counts too.
+            targets.put("zero_disconnects", disconnects == 0 && outcome.overall().disconnected() == 0);
+            targets.put("tick_continuity_every_run", allContinuous && outcome.overall().tickContinuityOk());
+            out.put("session_disconnected", outcome.overall().disconnected());
+            out.put("session_lost_updates", outcome.overall().lost());
             targets.put("total_time_within_bound", allWithinTotalTarget);
             out.put("host", InetAddress.getLocalHost().getHostName());
             out.put("cores", Runtime.getRuntime().availableProcessors());

@@ -20,6 +20,12 @@ final class MigrationOptionsMixin {
     String multifdCompression;
     @Option(names = "--xbzrle", description = "Delta-compress re-sent pages.")
     boolean xbzrle;
+    @Option(names = "--auto-converge", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Throttle the guest's vCPUs if pre-copy does not converge (default: on).")
+    boolean autoConverge;
+    @Option(names = "--pause-before-switchover", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Stop at switchover for hooks (default: on).")
+    boolean pauseBeforeSwitchover;
     @Option(names = "--timeout-per-gib", defaultValue = "800", description = "Completion timeout per GiB of guest RAM, s.")
     long timeoutPerGiB;
     @Option(names = "--progress-timeout", defaultValue = "150", description = "Abort after this many seconds without progress.")
@@ -32,6 +38,9 @@ final class MigrationOptionsMixin {
                 .withMultifd(multifd, multifdCompression)
                 .withXbzrle(xbzrle)
                 .withTimeouts(Duration.ofSeconds(timeoutPerGiB), Duration.ofSeconds(progressTimeout));
+        o = new MigrationOptions(o.downtimeLimit(), o.maxBandwidthBytesPerSec(), autoConverge, o.xbzrle(),
+                o.multifdChannels(), o.multifdCompression(), o.postcopy(), o.postcopyAfter(), o.completionTimeoutPerGiB(),
+                o.progressTimeout(), pauseBeforeSwitchover);
         return postcopyAfterSeconds == null ? o : o.withPostcopy(true, Duration.ofSeconds(postcopyAfterSeconds));
     }
 }

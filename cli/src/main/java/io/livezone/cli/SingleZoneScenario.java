@@ -75,6 +75,7 @@ public final class SingleZoneScenario {
                 for (int i = 1; i <= settings.migrations(); i++) {
                     sleep(settings.playBetween());
                     SwarmStats before = swarm.cutWindow();
+                    requireAlive(lab, spec, before, i);
                     progress.printf("playing: %d bots, rtt p50 %.1f ms, update gap p99 %.1f ms; migration %d/%d%n",
                             settings.bots(), before.aggregate().rtt().p50Ms(), before.aggregate().updateGap().p99Ms(),
                             i, settings.migrations());
@@ -96,6 +97,15 @@ public final class SingleZoneScenario {
                 Thread.currentThread().interrupt();
                 throw new LiveZoneException("interrupted");
             }
+        }
+    }
+
+    /** A zone that players no longer hear from is a failure to report, not a row of zeros. */
+    private static void requireAlive(LocalZoneLab lab, ZoneSpec spec, SwarmStats window, int migration) {
+        if (window.aggregate().updatesReceived() == 0) {
+            throw new LiveZoneException("players received nothing from zone " + spec.name() + " before migration "
+                    + migration + "; zone status " + lab.driver().status(spec.name()) + "; console:\n"
+                    + lab.driver().console(spec.name()));
         }
     }
 

@@ -49,7 +49,7 @@ public record MigrationOptions(
             throw new InvalidInputException("multifd compression needs multifd channels > 0");
         }
         if (postcopy && multifdChannels > 0) {
-            // QEMU 7.2 refuses postcopy-ram together with multifd.
+            // QEMU before 10.0 refuses postcopy-ram together with multifd; keep them exclusive everywhere.
             throw new InvalidInputException("post-copy cannot be combined with multifd in this QEMU; choose one");
         }
         if (xbzrle && multifdChannels > 0) {

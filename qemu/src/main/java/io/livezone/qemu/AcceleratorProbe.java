@@ -30,16 +30,27 @@ public final class AcceleratorProbe {
         }
         Path cache = image.kernel().resolveSibling("accel");
         try {
+            // The answer holds for this guest image and this QEMU: either changing means probing again.
+            String key = qemuVersion();
             if (Files.isRegularFile(cache) && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(image.initrd())) >= 0) {
-                return Accelerator.valueOf(Files.readString(cache).trim());
+                String[] cached = Files.readString(cache).trim().split(" ", 2);
+                if (cached.length == 2 && cached[1].equals(key)) {
+                    return Accelerator.valueOf(cached[0]);
+                }
             }
             Accelerator found = probe(image);
-            Files.writeString(cache, found.name() + "\n");
+            Files.writeString(cache, found.name() + " " + key + "\n");
             return found;
         } catch (IOException e) {
             log.warn("accelerator probe failed ({}); using TCG", e.getMessage());
             return Accelerator.TCG;
         }
+    }
+
+    private static String qemuVersion() throws IOException {
+        Process p = new ProcessBuilder(QemuBinary.path(), "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return out.lines().findFirst().orElse("unknown").trim();
     }
 
     static Accelerator probe(GuestImage image) throws IOException {

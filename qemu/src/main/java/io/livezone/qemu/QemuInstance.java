@@ -17,10 +17,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One QEMU process holding (or about to receive) a zone. It runs daemonized inside the zone network's namespace,
+ * One QEMU process holding (or about to receive) a zone. It runs in its own session inside the zone network's namespace,
  * so it can open its tap there; its QMP socket, pid file and serial console live in its own folder.
  */
 public final class QemuInstance {
@@ -63,21 +62,32 @@ public final class QemuInstance {
             Files.createDirectories(dir);
             network.addTap(instance.tap);
             List<String> cmd = new ArrayList<>(network.execPrefix());
+            // setsid: the VM outlives the command that started it and ignores its terminal's signals. QEMU is not
+            // daemonized so that its stderr (crash and assertion messages) stays in qemu.err for diagnosis.
+            cmd.add("setsid");
             cmd.add(qemu);
             cmd.addAll(instance.arguments(spec, accel, incoming));
             Path err = dir.resolve("qemu.err");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(err.toFile()).start();
-            // -daemonize: the foreground process exits once QEMU is initialised (sockets listening) or has failed.
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new LiveZoneException("QEMU for zone '" + spec.name() + "' did not start within 60 s");
-            }
-            if (p.exitValue() != 0) {
-                throw new LiveZoneException("QEMU for zone '" + spec.name() + "' failed to start: "
-                        + Files.readString(err).strip());
-            }
-            if (instance.pid().isEmpty()) {
-                throw new LiveZoneException("QEMU for zone '" + spec.name() + "' started but wrote no pid file");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            // While this JVM lives it is QEMU's parent and learns how it ended: keep that for diagnosis.
+            p.onExit().thenAccept(done -> {
+                try {
+                    Files.writeString(dir.resolve("qemu.exit"), "exit status " + done.exitValue() + "\n");
+                } catch (IOException ignored) {
+                    // the folder is gone: the instance was destroyed on purpose
+                }
+            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!(Files.exists(instance.qmpSocket()) && instance.pid().isPresent())) {
+                if (!p.isAlive()) {
+                    throw new LiveZoneException("QEMU for zone '" + spec.name() + "' failed to start: "
+                            + Files.readString(err).strip());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new LiveZoneException("QEMU for zone '" + spec.name() + "' did not start within 60 s");
+                }
+                Thread.sleep(10);
             }
             return instance;
         } catch (IOException e) {
@@ -103,10 +113,10 @@ public final class QemuInstance {
                 "-display", "none", "-nodefaults", "-no-user-config", "-no-reboot",
                 "-serial", "file:" + console(),
                 "-qmp", "unix:" + qmpSocket() + ",server=on,wait=off",
-                "-pidfile", pidFile().toString(), "-daemonize",
+                "-pidfile", pidFile().toString(),
                 "-netdev", "tap,id=net0,ifname=" + tap + ",script=no,downscript=no",
                 // romfile= : no PXE ROM, the guest never network-boots and the ROM would only slow migration.
-                "-device", "virtio-net-pci,netdev=net0,mac=" + spec.nic().mac() + ",romfile="));
+                "-device", System.getProperty("livezone.nic", "virtio-net-pci") + ",netdev=net0,mac=" + spec.nic().mac() + ",romfile="));
         switch (spec.boot()) {
             case BootImage.Kernel k -> {
                 a.addAll(List.of("-kernel", k.kernel().toString(), "-initrd", k.initrd().toString(),
@@ -158,7 +168,8 @@ public final class QemuInstance {
                 return;
             }
             if (!isAlive()) {
-                throw new LiveZoneException("zone '" + zone + "' VM exited during boot; console:\n" + consoleTail());
+                throw new LiveZoneException("zone '" + zone + "' VM exited during boot; QEMU said: " + errorOutput()
+                        + "\nconsole:\n" + consoleTail());
             }
             sleep(100);
         }
@@ -195,6 +206,22 @@ public final class QemuInstance {
         });
         network.removeTap(tap);
         deleteTree(dir);
+    }
+
+    /** What QEMU printed (errors, and why it died if it did). */
+    String errorOutput() {
+        try {
+            StringBuilder out = new StringBuilder();
+            for (String name : new String[] {"qemu.err", "qemu.exit"}) {
+                Path f = dir.resolve(name);
+                if (Files.exists(f)) {
+                    out.append(Files.readString(f).strip()).append(' ');
+                }
+            }
+            return out.toString().strip();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** Kills the process at once (tests use it to simulate a crashed host). */

@@ -388,7 +388,9 @@ public final class QemuZoneDriver implements ZoneDriver {
     private QemuInstance running(String zone) {
         QemuInstance i = active(zone);
         if (!i.isAlive()) {
-            throw new LiveZoneException("zone '" + zone + "' VM process is not running (crashed or killed); stop it to clean up");
+            String why = i.errorOutput();
+            throw new LiveZoneException("zone '" + zone + "' VM process is not running (crashed or killed"
+                    + (why.isEmpty() ? "" : ": " + why) + "); stop it to clean up. Console:\n" + i.consoleTail());
         }
         return i;
     }
