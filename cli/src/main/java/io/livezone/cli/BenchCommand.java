@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.livezone.core.LiveZoneException;
-import io.livezone.core.MemorySize;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -28,19 +26,14 @@ final class BenchCommand {
         boolean json;
         @Option(names = "--runs", defaultValue = "5", description = "Migrations (default: ${DEFAULT-VALUE}).")
         int runs;
-        @Option(names = "--bots", defaultValue = "10", description = "Bots (default: ${DEFAULT-VALUE}).")
-        int bots;
-        @Option(names = "--memory", defaultValue = "256M", description = "Guest RAM (default: ${DEFAULT-VALUE}).")
-        String memory;
         @picocli.CommandLine.Mixin
-        MigrationOptionsMixin tuning = new MigrationOptionsMixin();
+        ScenarioOptions scenario = new ScenarioOptions();
 
         @Override
         public Integer call() throws IOException, InterruptedException {
             HostState.requireRoot();
             PrintStream progress = json ? System.err : System.out;
-            var settings = new SingleZoneScenario.Settings(MemorySize.parse(memory), bots, runs, Duration.ofSeconds(3),
-                    20, tuning.toOptions());
+            var settings = scenario.settings(runs);
             double loopbackMbps = LoopbackThroughput.measureMbps(2L << 30);
             progress.printf("loopback TCP throughput: %.0f Mbit/s%n", loopbackMbps);
             var outcome = new SingleZoneScenario(settings, progress).run();

@@ -1,30 +1,23 @@
 package io.livezone.cli;
 
-import io.livezone.core.MemorySize;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** {@code livezone demo}: the foundation slice end to end on this machine, with a table of what players felt. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Boot a zone VM with the zone server, attach bots, live-migrate it a few times, show what players felt, clean up.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--bots", defaultValue = "10", description = "Simulated players (default: ${DEFAULT-VALUE}).")
-    int bots;
     @Option(names = "--migrations", defaultValue = "3", description = "Live migrations (default: ${DEFAULT-VALUE}).")
     int migrations;
-    @Option(names = "--memory", defaultValue = "256M", description = "Guest RAM (default: ${DEFAULT-VALUE}).")
-    String memory;
     @picocli.CommandLine.Mixin
-    MigrationOptionsMixin tuning = new MigrationOptionsMixin();
+    ScenarioOptions scenario = new ScenarioOptions();
 
     @Override
     public Integer call() {
         HostState.requireRoot();
-        var settings = new SingleZoneScenario.Settings(MemorySize.parse(memory), bots, migrations, Duration.ofSeconds(3),
-                20, tuning.toOptions());
+        var settings = scenario.settings(migrations);
         var outcome = new SingleZoneScenario(settings, System.out).run();
         System.out.println();
         System.out.println("What the players experienced (" + outcome.bots() + " bots, " + outcome.guestMiB()
