@@ -206,4 +206,32 @@ class LiveMigrationTest {
         assertThat(players.disconnected()).isZero();
         assertThat(players.tickContinuityOk()).isTrue();
     }
+
+    @Test
+    @Order(8)
+    void completionTimeoutAbortsAndTheSourceKeepsRunning() {
+        String before = lab.driver().status(spec.name()).instance();
+        // 4 s per GiB gives this small guest 1 s; at 8 MiB/s the copy needs far longer.
+        MigrationOptions impatient = MigrationOptions.DEFAULT.withMaxBandwidth(8L << 20)
+                .withTimeouts(Duration.ofSeconds(4), Duration.ofSeconds(150));
+        assertThatThrownBy(() -> lab.driver().migrateLocal(spec.name(), impatient, SwitchoverHook.NONE, p -> { }))
+                .isInstanceOf(MigrationFailedException.class)
+                .hasMessageContaining("did not complete within")
+                .hasMessageContaining("keeps running at its source");
+        assertThat(lab.driver().status(spec.name()).instance()).isEqualTo(before);
+        assertThat(lab.driver().status(spec.name()).state()).isEqualTo(ZoneState.RUNNING);
+    }
+
+    @Test
+    @Order(9)
+    void multifdWithCompressionMigratesTheZone() throws InterruptedException {
+        MigrationReport r = lab.driver().migrateLocal(spec.name(), MigrationOptions.DEFAULT.withMultifd(2, "zlib"),
+                SwitchoverHook.NONE, p -> { });
+        assertThat(r.transferredBytes()).isPositive();
+        Thread.sleep(2000);
+        AggregateStats players = swarm.cutWindow().aggregate();
+        assertThat(players.updatesReceived()).isPositive();
+        assertThat(players.disconnected()).isZero();
+        assertThat(players.tickContinuityOk()).isTrue();
+    }
 }
