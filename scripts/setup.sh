@@ -43,7 +43,7 @@ fi
 jar=cli/target/livezone-cli.jar
 if [ ! -f "$jar" ] || [ -n "$(find . -path ./build -prune -o \( -name '*.java' -o -name pom.xml -o -name '*.xml' -path '*/resources/*' \) -newer "$jar" -print -quit)" ]; then
   echo "livezone: building (mvn package)" >&2
-  mvn -q -B package -DskipTests -Dmaven.test.skip=true >&2 2>&1 || { echo "livezone: build failed" >&2; exit 1; }
+  mvn -q -B -Dstyle.color=never package -Dmaven.test.skip=true >&2 2>&1 || { echo "livezone: build failed" >&2; exit 1; }
 fi
 
 # 3. The zone guest image (kernel + initramfs with the zone server).

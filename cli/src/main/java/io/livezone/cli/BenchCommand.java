@@ -3,7 +3,9 @@ package io.livezone.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.livezone.core.LiveZoneException;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,19 +17,30 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /** {@code livezone bench ...}: benchmarks that print one JSON object as the last line of stdout. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (JSON on the last line of stdout).",
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks (JSON on the last line of stdout).",
         subcommands = {BenchCommand.Single.class})
 final class BenchCommand {
 
-    @Command(name = "single", mixinStandardHelpOptions = true,
-            description = "One zone VM, bots attached, repeated live migrations between two local QEMU instances.")
+    @Command(
+            name = "single",
+            mixinStandardHelpOptions = true,
+            description =
+                    "One zone VM, bots attached, repeated live migrations between two local QEMU"
+                            + " instances.")
     static final class Single implements Callable<Integer> {
         @Option(names = "--json", description = "Only JSON on stdout (progress goes to stderr).")
         boolean json;
-        @Option(names = "--runs", defaultValue = "5", description = "Migrations (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--runs",
+                defaultValue = "5",
+                description = "Migrations (default: ${DEFAULT-VALUE}).")
         int runs;
-        @picocli.CommandLine.Mixin
-        ScenarioOptions scenario = new ScenarioOptions();
+
+        @picocli.CommandLine.Mixin ScenarioOptions scenario = new ScenarioOptions();
 
         @Override
         public Integer call() throws IOException, InterruptedException {
@@ -52,7 +65,8 @@ final class BenchCommand {
             for (var run : outcome.runs()) {
                 var m = run.migration();
                 var p = run.players();
-                double boundMs = 1.5 * (m.transferredBytes() * 8 / 1e6 / loopbackMbps * 1000) + 1000;
+                double boundMs =
+                        1.5 * (m.transferredBytes() * 8 / 1e6 / loopbackMbps * 1000) + 1000;
                 ObjectNode r = runsJson.addObject();
                 r.put("total_ms", m.totalMillis());
                 r.put("downtime_ms", m.downtimeMillis());
@@ -77,14 +91,21 @@ final class BenchCommand {
             }
             out.put("loopback_throughput_mbps", round(loopbackMbps));
             out.put("boot_ms", outcome.bootMillis());
-            out.put("median_downtime_ms", median(Arrays.stream(downtimes).asDoubleStream().toArray()));
+            out.put(
+                    "median_downtime_ms",
+                    median(Arrays.stream(downtimes).asDoubleStream().toArray()));
             out.put("median_client_max_gap_ms", round(median(gaps)));
             ObjectNode targets = out.putObject("targets_met");
-            targets.put("median_downtime_le_30ms", median(Arrays.stream(downtimes).asDoubleStream().toArray()) <= 30);
+            targets.put(
+                    "median_downtime_le_30ms",
+                    median(Arrays.stream(downtimes).asDoubleStream().toArray()) <= 30);
             targets.put("median_client_max_gap_le_100ms", median(gaps) <= 100);
             // Whole-session figures as well: a disconnect between two migrations counts too.
-            targets.put("zero_disconnects", disconnects == 0 && outcome.overall().disconnected() == 0);
-            targets.put("tick_continuity_every_run", allContinuous && outcome.overall().tickContinuityOk());
+            targets.put(
+                    "zero_disconnects", disconnects == 0 && outcome.overall().disconnected() == 0);
+            targets.put(
+                    "tick_continuity_every_run",
+                    allContinuous && outcome.overall().tickContinuityOk());
             out.put("session_disconnected", outcome.overall().disconnected());
             out.put("session_lost_updates", outcome.overall().lost());
             targets.put("total_time_within_bound", allWithinTotalTarget);
@@ -101,7 +122,9 @@ final class BenchCommand {
             }
             double[] v = values.clone();
             Arrays.sort(v);
-            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+            return v.length % 2 == 1
+                    ? v[v.length / 2]
+                    : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
 
         private static double round(double v) {

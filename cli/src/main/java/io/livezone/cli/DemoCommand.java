@@ -5,14 +5,24 @@ import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
-/** {@code livezone demo}: the foundation slice end to end on this machine, with a table of what players felt. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Boot a zone VM with the zone server, attach bots, live-migrate it a few times, show what players felt, clean up.")
+/**
+ * {@code livezone demo}: the foundation slice end to end on this machine, with a table of what
+ * players felt.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Boot a zone VM with the zone server, attach bots, live-migrate it a few times,"
+                        + " show what players felt, clean up.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--migrations", defaultValue = "3", description = "Live migrations (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--migrations",
+            defaultValue = "3",
+            description = "Live migrations (default: ${DEFAULT-VALUE}).")
     int migrations;
-    @picocli.CommandLine.Mixin
-    ScenarioOptions scenario = new ScenarioOptions();
+
+    @picocli.CommandLine.Mixin ScenarioOptions scenario = new ScenarioOptions();
 
     @Override
     public Integer call() {
@@ -20,25 +30,59 @@ final class DemoCommand implements Callable<Integer> {
         var settings = scenario.settings(migrations);
         var outcome = new SingleZoneScenario(settings, System.out).run();
         System.out.println();
-        System.out.println("What the players experienced (" + outcome.bots() + " bots, " + outcome.guestMiB()
-                + " MiB guest, " + outcome.accelerator() + "):");
-        System.out.printf("%4s %9s %12s %16s %9s %11s %6s %12s %11s%n", "run", "total ms", "downtime ms",
-                "pause->resume ms", "MB sent", "max gap ms", "lost", "disconnects", "continuity");
+        System.out.println(
+                "What the players experienced ("
+                        + outcome.bots()
+                        + " bots, "
+                        + outcome.guestMiB()
+                        + " MiB guest, "
+                        + outcome.accelerator()
+                        + "):");
+        System.out.printf(
+                "%4s %9s %12s %16s %9s %11s %6s %12s %11s%n",
+                "run",
+                "total ms",
+                "downtime ms",
+                "pause->resume ms",
+                "MB sent",
+                "max gap ms",
+                "lost",
+                "disconnects",
+                "continuity");
         int i = 1;
         for (var run : outcome.runs()) {
             var m = run.migration();
             var p = run.players();
-            System.out.printf("%4d %9d %12d %16d %9.1f %11.0f %6d %12d %11s%n", i++, m.totalMillis(), m.downtimeMillis(),
-                    m.pauseToResumeMillis(), m.transferredBytes() / 1e6, p.updateGap().maxMs(), p.lost(),
-                    p.disconnected(), p.tickContinuityOk() ? "ok" : "BROKEN");
+            System.out.printf(
+                    "%4d %9d %12d %16d %9.1f %11.0f %6d %12d %11s%n",
+                    i++,
+                    m.totalMillis(),
+                    m.downtimeMillis(),
+                    m.pauseToResumeMillis(),
+                    m.transferredBytes() / 1e6,
+                    p.updateGap().maxMs(),
+                    p.lost(),
+                    p.disconnected(),
+                    p.tickContinuityOk() ? "ok" : "BROKEN");
         }
         var all = outcome.overall();
-        System.out.printf("%nWhole session: rtt p50 %.1f ms / p99 %.1f ms / max %.1f ms; update gap p50 %.1f ms / p99 %.1f ms / "
-                        + "max %.1f ms; %d updates, %d lost, %d disconnected; tick continuity %s%n",
-                all.rtt().p50Ms(), all.rtt().p99Ms(), all.rtt().maxMs(), all.updateGap().p50Ms(), all.updateGap().p99Ms(),
-                all.updateGap().maxMs(), all.updatesReceived(), all.lost(), all.disconnected(),
+        System.out.printf(
+                "%nWhole session: rtt p50 %.1f ms / p99 %.1f ms / max %.1f ms; update gap p50 %.1f"
+                    + " ms / p99 %.1f ms / max %.1f ms; %d updates, %d lost, %d disconnected; tick"
+                    + " continuity %s%n",
+                all.rtt().p50Ms(),
+                all.rtt().p99Ms(),
+                all.rtt().maxMs(),
+                all.updateGap().p50Ms(),
+                all.updateGap().p99Ms(),
+                all.updateGap().maxMs(),
+                all.updatesReceived(),
+                all.lost(),
+                all.disconnected(),
                 all.tickContinuityOk() ? "ok" : "BROKEN");
-        System.out.println("Everything the demo created (VMs, taps, bridge, namespace, files) has been removed.");
+        System.out.println(
+                "Everything the demo created (VMs, taps, bridge, namespace, files) has been"
+                        + " removed.");
         return 0;
     }
 }

@@ -10,23 +10,29 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The persistent single-host setting behind {@code livezone vm ...}: a state folder and one zone network
- * (default "lz0") created on first use and removed with the last zone.
+ * The persistent single-host setting behind {@code livezone vm ...}: a state folder and one zone
+ * network (default "lz0") created on first use and removed with the last zone.
  */
 final class HostState {
-    private HostState() {
-    }
+    private HostState() {}
 
     static void requireRoot() {
         if (!"root".equals(System.getProperty("user.name"))) {
-            throw new EnvironmentException("livezone needs root (it creates network namespaces, bridges and taps)");
+            throw new EnvironmentException(
+                    "livezone needs root (it creates network namespaces, bridges and taps)");
         }
     }
 
     /** Driver over the existing network, if there is one. */
     static Optional<QemuZoneDriver> existing(Path state, String network) {
         requireRoot();
-        return ZoneNetwork.find(network).map(net -> new QemuZoneDriver(state, net, AcceleratorProbe.detect(GuestImage.installed())));
+        return ZoneNetwork.find(network)
+                .map(
+                        net ->
+                                new QemuZoneDriver(
+                                        state,
+                                        net,
+                                        AcceleratorProbe.detect(GuestImage.installed())));
     }
 
     static QemuZoneDriver openOrCreate(Path state, String network) {

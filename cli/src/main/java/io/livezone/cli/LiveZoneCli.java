@@ -2,40 +2,53 @@ package io.livezone.cli;
 
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.LiveZoneException;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code livezone} command. */
-@Command(name = "livezone", mixinStandardHelpOptions = true, version = "livezone 0.1.0",
+@Command(
+        name = "livezone",
+        mixinStandardHelpOptions = true,
+        version = "livezone 0.1.0",
         description = "Live migration of game and simulation zones running in QEMU VMs.",
-        subcommands = {VmCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            VmCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class LiveZoneCli implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (vm, demo, bench)");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "missing command (vm, demo, bench)");
     }
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns the exit code: 0 ok, 1 operation failed, 2 bad usage or input. */
+    /**
+     * Runs the command line and returns the exit code: 0 ok, 1 operation failed, 2 bad usage or
+     * input.
+     */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new LiveZoneCli());
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof InvalidInputException) {
-                commandLine.getErr().println("livezone: " + e.getMessage());
-                return 2;
-            }
-            if (e instanceof LiveZoneException) {
-                commandLine.getErr().println("livezone: " + e.getMessage());
-                return 1;
-            }
-            throw e;
-        });
+        cli.setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> {
+                    if (e instanceof InvalidInputException) {
+                        commandLine.getErr().println("livezone: " + e.getMessage());
+                        return 2;
+                    }
+                    if (e instanceof LiveZoneException) {
+                        commandLine.getErr().println("livezone: " + e.getMessage());
+                        return 1;
+                    }
+                    throw e;
+                });
         return cli.execute(args);
     }
 }

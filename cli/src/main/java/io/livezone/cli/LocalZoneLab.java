@@ -19,9 +19,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A throw-away single-host lab for demo, bench and tests: its own zone network (namespace + bridge), its own
- * state folder, a QEMU driver. {@link #close()} removes every VM, tap, namespace and file it made, also when the
- * JVM is interrupted (shutdown hook).
+ * A throw-away single-host lab for demo, bench and tests: its own zone network (namespace +
+ * bridge), its own state folder, a QEMU driver. {@link #close()} removes every VM, tap, namespace
+ * and file it made, also when the JVM is interrupted (shutdown hook).
  */
 public final class LocalZoneLab implements AutoCloseable {
     private final Path stateDir;
@@ -31,7 +31,8 @@ public final class LocalZoneLab implements AutoCloseable {
     private final Thread shutdownHook;
     private boolean closed;
 
-    private LocalZoneLab(Path stateDir, ZoneNetwork network, QemuZoneDriver driver, GuestImage image) {
+    private LocalZoneLab(
+            Path stateDir, ZoneNetwork network, QemuZoneDriver driver, GuestImage image) {
         this.stateDir = stateDir;
         this.network = network;
         this.driver = driver;
@@ -50,9 +51,14 @@ public final class LocalZoneLab implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // Network names are at most 10 characters (they become interface names): a short prefix and a random tail.
-        String name = prefix.substring(0, Math.min(prefix.length(), 3))
-                + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36);
+        // Network names are at most 10 characters (they become interface names): a short prefix and
+        // a random tail.
+        String name =
+                prefix.substring(0, Math.min(prefix.length(), 3))
+                        + Long.toString(
+                                java.util.concurrent.ThreadLocalRandom.current()
+                                        .nextLong(36L * 36 * 36 * 36 * 36 * 36),
+                                36);
         ZoneNetwork network;
         try {
             network = ZoneNetwork.create(name, ZoneNetwork.freeGateway());
@@ -66,8 +72,15 @@ public final class LocalZoneLab implements AutoCloseable {
     /** A zone spec for the n-th zone of this lab (address .10 + n). */
     public ZoneSpec zoneSpec(String name, MemorySize memory, int n, int tickHz) {
         var address = network.hostAddress(10 + n);
-        return new ZoneSpec(name, memory, 1, image.boot(),
-                new NicSpec(MacAddress.forZone(name + network.name()), address, Optional.of(network.gateway().address())),
+        return new ZoneSpec(
+                name,
+                memory,
+                1,
+                image.boot(),
+                new NicSpec(
+                        MacAddress.forZone(name + network.name()),
+                        address,
+                        Optional.of(network.gateway().address())),
                 new ZoneApp(7000, 7001, tickHz));
     }
 

@@ -13,6 +13,7 @@ import io.livezone.core.ZoneSpec;
 import io.livezone.core.ZoneStatus;
 import io.livezone.qemu.GuestImage;
 import io.livezone.qemu.QemuZoneDriver;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,34 +25,83 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code livezone vm ...}: zone VMs on this host, one at a time per command. */
-@Command(name = "vm", mixinStandardHelpOptions = true, description = "Start, stop, list, suspend, resume and migrate zone VMs on this host.",
-        subcommands = {VmCommand.Start.class, VmCommand.Stop.class, VmCommand.ListZones.class, VmCommand.Suspend.class,
-                VmCommand.Resume.class, VmCommand.Migrate.class})
+@Command(
+        name = "vm",
+        mixinStandardHelpOptions = true,
+        description = "Start, stop, list, suspend, resume and migrate zone VMs on this host.",
+        subcommands = {
+            VmCommand.Start.class,
+            VmCommand.Stop.class,
+            VmCommand.ListZones.class,
+            VmCommand.Suspend.class,
+            VmCommand.Resume.class,
+            VmCommand.Migrate.class
+        })
 final class VmCommand {
 
     /** Options every vm subcommand shares. */
     static final class StateOption {
-        @Option(names = "--state", description = "State folder (default: ${DEFAULT-VALUE}).", defaultValue = "/run/livezone")
+        @Option(
+                names = "--state",
+                description = "State folder (default: ${DEFAULT-VALUE}).",
+                defaultValue = "/run/livezone")
         Path state;
-        @Option(names = "--network", description = "Zone network name (default: ${DEFAULT-VALUE}).", defaultValue = "lz0")
+
+        @Option(
+                names = "--network",
+                description = "Zone network name (default: ${DEFAULT-VALUE}).",
+                defaultValue = "lz0")
         String network;
     }
 
     static QemuZoneDriver driverFor(StateOption s, String zone) {
         ZoneSpec.validateName(zone);
-        return HostState.existing(s.state, s.network).orElseThrow(() -> new ZoneNotFoundException(zone));
+        return HostState.existing(s.state, s.network)
+                .orElseThrow(() -> new ZoneNotFoundException(zone));
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true, description = "Boot a zone VM running the zone server.")
+    @Command(
+            name = "start",
+            mixinStandardHelpOptions = true,
+            description = "Boot a zone VM running the zone server.")
     static final class Start implements Callable<Integer> {
         @Mixin StateOption state = new StateOption();
-        @Parameters(paramLabel = "ZONE", description = "Zone name (lowercase letters, digits, '-').") String name;
-        @Option(names = "--memory", defaultValue = "256M", description = "Guest RAM, e.g. 256M, 1G (default: ${DEFAULT-VALUE}).") String memory;
-        @Option(names = "--vcpus", defaultValue = "1", description = "Virtual CPUs (default: ${DEFAULT-VALUE}).") int vcpus;
-        @Option(names = "--ip", description = "Zone address in the zone network (default: next free, from .10).") String ip;
-        @Option(names = "--mac", description = "Zone MAC (default: derived from the name).") String mac;
-        @Option(names = "--tick-hz", defaultValue = "20", description = "Zone server tick rate (default: ${DEFAULT-VALUE}).") int tickHz;
-        @Option(names = "--no-wait", description = "Return once QEMU runs, without waiting for the zone server.") boolean noWait;
+
+        @Parameters(
+                paramLabel = "ZONE",
+                description = "Zone name (lowercase letters, digits, '-').")
+        String name;
+
+        @Option(
+                names = "--memory",
+                defaultValue = "256M",
+                description = "Guest RAM, e.g. 256M, 1G (default: ${DEFAULT-VALUE}).")
+        String memory;
+
+        @Option(
+                names = "--vcpus",
+                defaultValue = "1",
+                description = "Virtual CPUs (default: ${DEFAULT-VALUE}).")
+        int vcpus;
+
+        @Option(
+                names = "--ip",
+                description = "Zone address in the zone network (default: next free, from .10).")
+        String ip;
+
+        @Option(names = "--mac", description = "Zone MAC (default: derived from the name).")
+        String mac;
+
+        @Option(
+                names = "--tick-hz",
+                defaultValue = "20",
+                description = "Zone server tick rate (default: ${DEFAULT-VALUE}).")
+        int tickHz;
+
+        @Option(
+                names = "--no-wait",
+                description = "Return once QEMU runs, without waiting for the zone server.")
+        boolean noWait;
 
         @Override
         public Integer call() {
@@ -65,14 +115,29 @@ final class VmCommand {
             QemuZoneDriver driver = HostState.openOrCreate(state.state, state.network);
             try {
                 Ipv4Interface address = requested != null ? requested : nextFreeAddress(driver);
-                ZoneSpec spec = new ZoneSpec(name, mem, vcpus, image.boot(),
-                        new NicSpec(macAddress, address, Optional.of(driver.network().gateway().address())), app);
+                ZoneSpec spec =
+                        new ZoneSpec(
+                                name,
+                                mem,
+                                vcpus,
+                                image.boot(),
+                                new NicSpec(
+                                        macAddress,
+                                        address,
+                                        Optional.of(driver.network().gateway().address())),
+                                app);
                 driver.start(spec);
                 if (!noWait) {
                     driver.awaitReady(name, Duration.ofMinutes(3));
                 }
-                System.out.printf("zone %s running at %s (tcp %d, udp %d), %s, %s%n", name, address.addressText(),
-                        app.tcpPort(), app.udpPort(), mem, driver.accelerator().id());
+                System.out.printf(
+                        "zone %s running at %s (tcp %d, udp %d), %s, %s%n",
+                        name,
+                        address.addressText(),
+                        app.tcpPort(),
+                        app.udpPort(),
+                        mem,
+                        driver.accelerator().id());
                 return 0;
             } catch (RuntimeException e) {
                 if (createdNetwork && driver.zoneNames().isEmpty()) {
@@ -83,25 +148,36 @@ final class VmCommand {
         }
 
         private static Ipv4Interface parseAddress(String text) {
-            return text.contains("/") ? Ipv4Interface.parse(text) : Ipv4Interface.parse(text + "/24");
+            return text.contains("/")
+                    ? Ipv4Interface.parse(text)
+                    : Ipv4Interface.parse(text + "/24");
         }
 
         private static Ipv4Interface nextFreeAddress(QemuZoneDriver driver) {
-            var used = driver.zoneNames().stream().map(z -> driver.spec(z).nic().address().addressText()).toList();
+            var used =
+                    driver.zoneNames().stream()
+                            .map(z -> driver.spec(z).nic().address().addressText())
+                            .toList();
             for (int n = 10; n < 250; n++) {
                 Ipv4Interface candidate = driver.network().hostAddress(n);
                 if (!used.contains(candidate.addressText())) {
                     return candidate;
                 }
             }
-            throw new InvalidInputException("no free address left in " + driver.network().gateway());
+            throw new InvalidInputException(
+                    "no free address left in " + driver.network().gateway());
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop a zone VM and remove what it used.")
+    @Command(
+            name = "stop",
+            mixinStandardHelpOptions = true,
+            description = "Stop a zone VM and remove what it used.")
     static final class Stop implements Callable<Integer> {
         @Mixin StateOption state = new StateOption();
-        @Parameters(paramLabel = "ZONE") String name;
+
+        @Parameters(paramLabel = "ZONE")
+        String name;
 
         @Override
         public Integer call() {
@@ -115,32 +191,52 @@ final class VmCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List zones on this host.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List zones on this host.")
     static final class ListZones implements Callable<Integer> {
         @Mixin StateOption state = new StateOption();
 
         @Override
         public Integer call() {
             var driver = HostState.existing(state.state, state.network);
-            System.out.printf("%-16s %-10s %-9s %-8s %-16s %s%n", "ZONE", "STATE", "INSTANCE", "PID", "ADDRESS", "MEMORY");
+            System.out.printf(
+                    "%-16s %-10s %-9s %-8s %-16s %s%n",
+                    "ZONE", "STATE", "INSTANCE", "PID", "ADDRESS", "MEMORY");
             if (driver.isEmpty()) {
                 return 0;
             }
             for (ZoneStatus z : driver.get().list()) {
                 ZoneSpec spec = driver.get().spec(z.zone());
-                System.out.printf("%-16s %-10s %-9s %-8s %-16s %s%n", z.zone(), z.state().name().toLowerCase(),
-                        z.instance(), z.pid().isPresent() ? String.valueOf(z.pid().getAsLong()) : "-",
-                        spec.nic().address().addressText(), spec.memory());
+                System.out.printf(
+                        "%-16s %-10s %-9s %-8s %-16s %s%n",
+                        z.zone(),
+                        z.state().name().toLowerCase(),
+                        z.instance(),
+                        z.pid().isPresent() ? String.valueOf(z.pid().getAsLong()) : "-",
+                        spec.nic().address().addressText(),
+                        spec.memory());
             }
             return 0;
         }
     }
 
-    @Command(name = "suspend", mixinStandardHelpOptions = true, description = "Hibernate a zone to a file (the VM stops).")
+    @Command(
+            name = "suspend",
+            mixinStandardHelpOptions = true,
+            description = "Hibernate a zone to a file (the VM stops).")
     static final class Suspend implements Callable<Integer> {
         @Mixin StateOption state = new StateOption();
-        @Parameters(paramLabel = "ZONE") String name;
-        @Option(names = "--file", required = true, description = "File to save the VM to (must not exist).") Path file;
+
+        @Parameters(paramLabel = "ZONE")
+        String name;
+
+        @Option(
+                names = "--file",
+                required = true,
+                description = "File to save the VM to (must not exist).")
+        Path file;
 
         @Override
         public Integer call() {
@@ -150,10 +246,15 @@ final class VmCommand {
         }
     }
 
-    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a suspended zone from its file.")
+    @Command(
+            name = "resume",
+            mixinStandardHelpOptions = true,
+            description = "Resume a suspended zone from its file.")
     static final class Resume implements Callable<Integer> {
         @Mixin StateOption state = new StateOption();
-        @Parameters(paramLabel = "ZONE") String name;
+
+        @Parameters(paramLabel = "ZONE")
+        String name;
 
         @Override
         public Integer call() {
@@ -163,25 +264,49 @@ final class VmCommand {
         }
     }
 
-    @Command(name = "migrate", mixinStandardHelpOptions = true,
-            description = "Live-migrate a zone to a fresh QEMU instance on this host; players stay connected.")
+    @Command(
+            name = "migrate",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Live-migrate a zone to a fresh QEMU instance on this host; players stay"
+                            + " connected.")
     static final class Migrate implements Callable<Integer> {
         @Mixin StateOption state = new StateOption();
         @Mixin MigrationOptionsMixin tuning = new MigrationOptionsMixin();
-        @Parameters(paramLabel = "ZONE") String name;
+
+        @Parameters(paramLabel = "ZONE")
+        String name;
 
         @Override
         public Integer call() {
             MigrationOptions options = tuning.toOptions();
             QemuZoneDriver driver = driverFor(state, name);
-            MigrationReport r = driver.migrateLocal(name, options, io.livezone.core.SwitchoverHook.NONE,
-                    p -> System.err.printf("\r  %-14s %5.1f%%  %6.1f MB sent  %7.1f Mbit/s", p.status(), p.percent(),
-                            p.transferredBytes() / 1e6, p.mbps()));
+            MigrationReport r =
+                    driver.migrateLocal(
+                            name,
+                            options,
+                            io.livezone.core.SwitchoverHook.NONE,
+                            p ->
+                                    System.err.printf(
+                                            "\r  %-14s %5.1f%%  %6.1f MB sent  %7.1f Mbit/s",
+                                            p.status(),
+                                            p.percent(),
+                                            p.transferredBytes() / 1e6,
+                                            p.mbps()));
             System.err.println();
-            System.out.printf("zone %s migrated %s -> %s: total %d ms, downtime %d ms (QEMU), pause-to-resume %d ms, "
-                            + "%.1f MB, %d dirty-sync rounds, %.0f Mbit/s%s%n", name, r.fromInstance(), r.toInstance(),
-                    r.totalMillis(), r.downtimeMillis(), r.pauseToResumeMillis(), r.transferredBytes() / 1e6,
-                    r.dirtySyncCount(), r.throughputMbps(), r.postcopyUsed() ? ", post-copy" : "");
+            System.out.printf(
+                    "zone %s migrated %s -> %s: total %d ms, downtime %d ms (QEMU), pause-to-resume"
+                            + " %d ms, %.1f MB, %d dirty-sync rounds, %.0f Mbit/s%s%n",
+                    name,
+                    r.fromInstance(),
+                    r.toInstance(),
+                    r.totalMillis(),
+                    r.downtimeMillis(),
+                    r.pauseToResumeMillis(),
+                    r.transferredBytes() / 1e6,
+                    r.dirtySyncCount(),
+                    r.throughputMbps(),
+                    r.postcopyUsed() ? ", post-copy" : "");
             return 0;
         }
     }

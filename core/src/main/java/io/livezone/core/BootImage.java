@@ -5,7 +5,10 @@ import java.util.Objects;
 
 /** How a zone's VM boots. */
 public sealed interface BootImage {
-    /** Direct kernel boot: the zone guest image LiveZone builds (kernel + initramfs with the zone server). */
+    /**
+     * Direct kernel boot: the zone guest image LiveZone builds (kernel + initramfs with the zone
+     * server).
+     */
     record Kernel(Path kernel, Path initrd) implements BootImage {
         public Kernel {
             Objects.requireNonNull(kernel, "kernel is null");

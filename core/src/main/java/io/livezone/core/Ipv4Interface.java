@@ -7,14 +7,16 @@ import java.util.regex.Pattern;
 
 /** An IPv4 address with its prefix length, e.g. 10.213.0.10/24. */
 public record Ipv4Interface(Inet4Address address, int prefixLength) {
-    private static final Pattern DOTTED = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+    private static final Pattern DOTTED =
+            Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
     public Ipv4Interface {
         if (address == null) {
             throw new InvalidInputException("IPv4 address is missing");
         }
         if (prefixLength < 8 || prefixLength > 30) {
-            throw new InvalidInputException("prefix length /" + prefixLength + " out of range 8..30");
+            throw new InvalidInputException(
+                    "prefix length /" + prefixLength + " out of range 8..30");
         }
     }
 
@@ -24,7 +26,8 @@ public record Ipv4Interface(Inet4Address address, int prefixLength) {
         }
         String[] parts = text.trim().split("/", -1);
         if (parts.length != 2) {
-            throw new InvalidInputException("bad address '" + text + "'; use ADDRESS/PREFIX, e.g. 10.213.0.10/24");
+            throw new InvalidInputException(
+                    "bad address '" + text + "'; use ADDRESS/PREFIX, e.g. 10.213.0.10/24");
         }
         try {
             return new Ipv4Interface(parseAddress(parts[0]), Integer.parseInt(parts[1]));

@@ -4,9 +4,12 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** An amount of memory in bytes; parses the forms operators type: 256M, 256MiB, 1G, 1.5GiB, 65536. */
+/**
+ * An amount of memory in bytes; parses the forms operators type: 256M, 256MiB, 1G, 1.5GiB, 65536.
+ */
 public record MemorySize(long bytes) implements Comparable<MemorySize> {
-    private static final Pattern FORM = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(?:i?b)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern FORM =
+            Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(?:i?b)?", Pattern.CASE_INSENSITIVE);
     public static final long MIB = 1024L * 1024;
 
     public MemorySize {
@@ -25,16 +28,18 @@ public record MemorySize(long bytes) implements Comparable<MemorySize> {
         }
         Matcher m = FORM.matcher(text.trim());
         if (!m.matches()) {
-            throw new InvalidInputException("bad memory size '" + text + "'; use e.g. 256M, 512MiB or 1G");
+            throw new InvalidInputException(
+                    "bad memory size '" + text + "'; use e.g. 256M, 512MiB or 1G");
         }
         double value = Double.parseDouble(m.group(1));
-        long unit = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-            case "k" -> 1024L;
-            case "m" -> MIB;
-            case "g" -> MIB * 1024;
-            case "t" -> MIB * 1024 * 1024;
-            default -> 1L;
-        };
+        long unit =
+                switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                    case "k" -> 1024L;
+                    case "m" -> MIB;
+                    case "g" -> MIB * 1024;
+                    case "t" -> MIB * 1024 * 1024;
+                    default -> 1L;
+                };
         double bytes = value * unit;
         if (bytes > Long.MAX_VALUE / 2) {
             throw new InvalidInputException("memory size '" + text + "' is too large");

@@ -1,6 +1,9 @@
 package io.livezone.core;
 
-/** A migration did not complete; {@link #sourceStillRunning()} says whether the zone kept running at its source. */
+/**
+ * A migration did not complete; {@link #sourceStillRunning()} says whether the zone kept running at
+ * its source.
+ */
 public class MigrationFailedException extends LiveZoneException {
     private final boolean sourceStillRunning;
 

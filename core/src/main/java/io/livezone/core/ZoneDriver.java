@@ -4,13 +4,17 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Runs zones on one host. QEMU is the implementation today; another backend (e.g. process checkpointing where
- * the kernel allows it) can sit behind the same interface without the control plane noticing.
+ * Runs zones on one host. QEMU is the implementation today; another backend (e.g. process
+ * checkpointing where the kernel allows it) can sit behind the same interface without the control
+ * plane noticing.
  */
 public interface ZoneDriver {
     ZoneStatus start(ZoneSpec spec);
 
-    /** Stops the zone's VM and releases everything created for it. Unknown zone: {@link ZoneNotFoundException}. */
+    /**
+     * Stops the zone's VM and releases everything created for it. Unknown zone: {@link
+     * ZoneNotFoundException}.
+     */
     void stop(String zone);
 
     void pause(String zone);
@@ -29,6 +33,9 @@ public interface ZoneDriver {
 
     List<ZoneStatus> list();
 
-    /** Live-migrates the zone to a fresh VM instance on this host; the zone keeps its MAC and IP. */
-    MigrationReport migrateLocal(String zone, MigrationOptions options, SwitchoverHook hook, MigrationListener listener);
+    /**
+     * Live-migrates the zone to a fresh VM instance on this host; the zone keeps its MAC and IP.
+     */
+    MigrationReport migrateLocal(
+            String zone, MigrationOptions options, SwitchoverHook hook, MigrationListener listener);
 }

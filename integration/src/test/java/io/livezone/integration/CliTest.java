@@ -1,7 +1,10 @@
 package io.livezone.integration;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.livezone.cli.LiveZoneCli;
 import io.livezone.network.ZoneNetwork;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,9 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The {@code livezone vm} commands as a user runs them, each a separate invocation over the same state. */
+/**
+ * The {@code livezone vm} commands as a user runs them, each a separate invocation over the same
+ * state.
+ */
 class CliTest {
     private Path state;
     private String network;
@@ -81,7 +85,9 @@ class CliTest {
         assertThat(run("vm", "suspend", "ghost")).isEqualTo(2);
         assertThat(stderr()).contains("--file");
         assertThat(run("vm", "frobnicate")).isEqualTo(2);
-        assertThat(ZoneNetwork.exists(network)).as("no network created by failed commands").isFalse();
+        assertThat(ZoneNetwork.exists(network))
+                .as("no network created by failed commands")
+                .isFalse();
         assertThat(run("vm", "list")).isZero();
         assertThat(stdout()).contains("ZONE").doesNotContain("arena");
     }

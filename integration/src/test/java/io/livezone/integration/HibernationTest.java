@@ -1,5 +1,7 @@
 package io.livezone.integration;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.livezone.cli.LocalZoneLab;
 import io.livezone.core.MemorySize;
 import io.livezone.core.ZoneSpec;
@@ -8,15 +10,17 @@ import io.livezone.dve.bot.AggregateStats;
 import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
 import io.livezone.qemu.QemuZoneDriver;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** Suspend a running zone to a file, resume it in another QEMU host context, and find its state intact. */
+/**
+ * Suspend a running zone to a file, resume it in another QEMU host context, and find its state
+ * intact.
+ */
 class HibernationTest {
 
     @Test
@@ -31,9 +35,13 @@ class HibernationTest {
             ZoneSpec spec = lab.zoneSpec("sleeper", MemorySize.ofMiB(160), 0, 20);
             lab.driver().start(spec);
             lab.driver().awaitReady(spec.name(), Duration.ofMinutes(3));
-            // Bots tolerate the nap: their sessions (TCP control + UDP) must survive it, as a player's would.
-            try (BotSwarm swarm = BotSwarm.start(lab.controlEndpoint(spec), 4,
-                    BotConfig.defaults().withUpdateTimeout(Duration.ofSeconds(120)))) {
+            // Bots tolerate the nap: their sessions (TCP control + UDP) must survive it, as a
+            // player's would.
+            try (BotSwarm swarm =
+                    BotSwarm.start(
+                            lab.controlEndpoint(spec),
+                            4,
+                            BotConfig.defaults().withUpdateTimeout(Duration.ofSeconds(120)))) {
                 assertThat(swarm.awaitAllReceiving(Duration.ofSeconds(60))).isTrue();
                 Thread.sleep(1000);
                 swarm.cutWindow();
@@ -42,24 +50,36 @@ class HibernationTest {
                 assertThat(image).isRegularFile();
                 assertThat(Files.size(image)).isGreaterThan(1L << 20);
                 assertThat(lab.driver().status(spec.name()).state()).isEqualTo(ZoneState.SUSPENDED);
-                assertThat(Leftovers.qemuProcessesMentioning(state.toString())).as("no VM while suspended").isEmpty();
+                assertThat(Leftovers.qemuProcessesMentioning(state.toString()))
+                        .as("no VM while suspended")
+                        .isEmpty();
                 long updatesWhileSuspended = swarm.cutWindow().aggregate().updatesReceived();
                 Thread.sleep(1500);
-                assertThat(swarm.cutWindow().aggregate().updatesReceived()).as("nothing plays while suspended").isZero();
+                assertThat(swarm.cutWindow().aggregate().updatesReceived())
+                        .as("nothing plays while suspended")
+                        .isZero();
                 assertThat(updatesWhileSuspended).isGreaterThanOrEqualTo(0);
 
-                // "Elsewhere": a second driver with its own state, as another host on the same segment would be.
-                QemuZoneDriver otherHost = new QemuZoneDriver(otherHostState, lab.network(), lab.accelerator());
+                // "Elsewhere": a second driver with its own state, as another host on the same
+                // segment would be.
+                QemuZoneDriver otherHost =
+                        new QemuZoneDriver(otherHostState, lab.network(), lab.accelerator());
                 try {
-                    lab.driver().stop(spec.name()); // the first host forgets the zone; the file stays
+                    lab.driver()
+                            .stop(spec.name()); // the first host forgets the zone; the file stays
                     assertThat(image).exists();
                     otherHost.restore(spec, image);
                     assertThat(otherHost.status(spec.name()).state()).isEqualTo(ZoneState.RUNNING);
                     Thread.sleep(3000);
                     AggregateStats after = swarm.cutWindow().aggregate();
-                    assertThat(after.updatesReceived()).as("players see the zone again").isPositive();
-                    assertThat(after.disconnected()).as("sessions survived the hibernation").isZero();
-                    // Same world, same tick counter, same digest chain: nothing restarted or rewound.
+                    assertThat(after.updatesReceived())
+                            .as("players see the zone again")
+                            .isPositive();
+                    assertThat(after.disconnected())
+                            .as("sessions survived the hibernation")
+                            .isZero();
+                    // Same world, same tick counter, same digest chain: nothing restarted or
+                    // rewound.
                     assertThat(after.tickContinuityOk()).isTrue();
                     assertThat(after.outOfOrder()).isZero();
                     assertThat(after.duplicated()).isZero();

@@ -1,5 +1,9 @@
 package io.livezone.integration;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import io.livezone.cli.LocalZoneLab;
 import io.livezone.core.MemorySize;
 import io.livezone.core.MigrationFailedException;
@@ -11,6 +15,7 @@ import io.livezone.core.ZoneState;
 import io.livezone.dve.bot.AggregateStats;
 import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,13 +29,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 /**
- * Real VMs: one 192 MiB zone guest running the zone server, bots on the host, live migrations between QEMU
- * instances. The zone is booted once for the class (booting under TCG takes seconds).
+ * Real VMs: one 192 MiB zone guest running the zone server, bots on the host, live migrations
+ * between QEMU instances. The zone is booted once for the class (booting under TCG takes seconds).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LiveMigrationTest {
@@ -44,8 +45,12 @@ class LiveMigrationTest {
         spec = lab.zoneSpec("arena", MemorySize.ofMiB(192), 0, 20);
         lab.driver().start(spec);
         lab.driver().awaitReady(spec.name(), Duration.ofMinutes(3));
-        swarm = BotSwarm.start(lab.controlEndpoint(spec), 8, BotConfig.defaults().withNamePrefix("it"));
-        assertThat(swarm.awaitAllReceiving(Duration.ofSeconds(60))).as("all bots receive updates").isTrue();
+        swarm =
+                BotSwarm.start(
+                        lab.controlEndpoint(spec), 8, BotConfig.defaults().withNamePrefix("it"));
+        assertThat(swarm.awaitAllReceiving(Duration.ofSeconds(60)))
+                .as("all bots receive updates")
+                .isTrue();
     }
 
     @AfterAll
@@ -70,7 +75,9 @@ class LiveMigrationTest {
     void botsPlayAgainstTheZoneServerInTheVm() throws InterruptedException {
         Thread.sleep(2000);
         AggregateStats s = swarm.cutWindow().aggregate();
-        assertThat(s.updatesReceived()).as("updates at ~20 Hz for 8 bots over 2 s").isGreaterThan(8 * 20);
+        assertThat(s.updatesReceived())
+                .as("updates at ~20 Hz for 8 bots over 2 s")
+                .isGreaterThan(8 * 20);
         assertThat(s.rtt().count()).as("ping/pong RTT samples").isPositive();
         assertThat(s.disconnected()).isZero();
         assertThat(s.tickContinuityOk()).isTrue();
@@ -80,8 +87,20 @@ class LiveMigrationTest {
     @Order(2)
     void liveMigrationKeepsPlayersConnectedAndTicksContinuous() throws InterruptedException {
         String before = lab.driver().status(spec.name()).instance();
-        MigrationReport first = lab.driver().migrateLocal(spec.name(), MigrationOptions.DEFAULT, SwitchoverHook.NONE, p -> { });
-        MigrationReport second = lab.driver().migrateLocal(spec.name(), MigrationOptions.DEFAULT, SwitchoverHook.NONE, p -> { });
+        MigrationReport first =
+                lab.driver()
+                        .migrateLocal(
+                                spec.name(),
+                                MigrationOptions.DEFAULT,
+                                SwitchoverHook.NONE,
+                                p -> {});
+        MigrationReport second =
+                lab.driver()
+                        .migrateLocal(
+                                spec.name(),
+                                MigrationOptions.DEFAULT,
+                                SwitchoverHook.NONE,
+                                p -> {});
         Thread.sleep(1500);
         AggregateStats players = swarm.cutWindow().aggregate();
 
@@ -92,35 +111,47 @@ class LiveMigrationTest {
         for (MigrationReport r : new MigrationReport[] {first, second}) {
             assertThat(r.transferredBytes()).as("bytes sent").isGreaterThan(10L << 20);
             assertThat(r.totalMillis()).isPositive();
-            assertThat(r.pauseToResumeMillis()).as("measured pause-to-resume").isGreaterThanOrEqualTo(0);
+            assertThat(r.pauseToResumeMillis())
+                    .as("measured pause-to-resume")
+                    .isGreaterThanOrEqualTo(0);
             assertThat(r.dirtySyncCount()).isPositive();
             assertThat(r.postcopyUsed()).isFalse();
         }
         assertThat(players.disconnected()).as("disconnected bots").isZero();
-        assertThat(players.tickContinuityOk()).as("no tick lost, repeated or rewound in the digest chain").isTrue();
+        assertThat(players.tickContinuityOk())
+                .as("no tick lost, repeated or rewound in the digest chain")
+                .isTrue();
         assertThat(players.duplicated()).isZero();
         assertThat(players.outOfOrder()).isZero();
-        assertThat(Leftovers.qemuProcessesMentioning(lab.stateDir() + "/zones/arena/" + before + "/"))
-                .as("source QEMU gone after migration").isEmpty();
+        assertThat(
+                        Leftovers.qemuProcessesMentioning(
+                                lab.stateDir() + "/zones/arena/" + before + "/"))
+                .as("source QEMU gone after migration")
+                .isEmpty();
     }
 
     /**
-     * Guards against lost dirty pages: bookworm's QEMU 7.2 under TCG corrupted guest memory during such
-     * migrations and the guest kernel died seconds later (docs/qemu-7.2-tcg-migration.md). Players must keep
-     * hearing from the zone well after each switchover.
+     * Guards against lost dirty pages: bookworm's QEMU 7.2 under TCG corrupted guest memory during
+     * such migrations and the guest kernel died seconds later (docs/qemu-7.2-tcg-migration.md).
+     * Players must keep hearing from the zone well after each switchover.
      */
     @Test
     @Order(3)
-    void theZoneStaysHealthyLongAfterRepeatedBandwidthCappedMigrations() throws InterruptedException {
+    void theZoneStaysHealthyLongAfterRepeatedBandwidthCappedMigrations()
+            throws InterruptedException {
         MigrationOptions capped = MigrationOptions.DEFAULT.withMaxBandwidth(64L << 20);
         for (int i = 0; i < 3; i++) {
-            lab.driver().migrateLocal(spec.name(), capped, SwitchoverHook.NONE, p -> { });
+            lab.driver().migrateLocal(spec.name(), capped, SwitchoverHook.NONE, p -> {});
             Thread.sleep(4000);
             AggregateStats players = swarm.cutWindow().aggregate();
-            assertThat(players.updatesReceived()).as("updates after migration %d", i + 1).isGreaterThan(8 * 40);
+            assertThat(players.updatesReceived())
+                    .as("updates after migration %d", i + 1)
+                    .isGreaterThan(8 * 40);
             assertThat(players.disconnected()).isZero();
             assertThat(players.tickContinuityOk()).isTrue();
-            assertThat(lab.driver().console(spec.name())).as("guest console").doesNotContain("BUG", "panic", "corruption");
+            assertThat(lab.driver().console(spec.name()))
+                    .as("guest console")
+                    .doesNotContain("BUG", "panic", "corruption");
         }
     }
 
@@ -128,11 +159,13 @@ class LiveMigrationTest {
     @Order(4)
     void switchoverHookRunsWhileTheZoneIsPaused() {
         AtomicInteger calls = new AtomicInteger();
-        SwitchoverHook hook = zone -> {
-            calls.incrementAndGet();
-            Thread.sleep(150);
-        };
-        MigrationReport r = lab.driver().migrateLocal(spec.name(), MigrationOptions.DEFAULT, hook, p -> { });
+        SwitchoverHook hook =
+                zone -> {
+                    calls.incrementAndGet();
+                    Thread.sleep(150);
+                };
+        MigrationReport r =
+                lab.driver().migrateLocal(spec.name(), MigrationOptions.DEFAULT, hook, p -> {});
         assertThat(calls).hasValue(1);
         assertThat(r.switchoverHookMillis()).isGreaterThanOrEqualTo(150);
         // The hook runs after the source stopped and before the destination resumed.
@@ -143,19 +176,31 @@ class LiveMigrationTest {
     @Order(5)
     void failingSwitchoverHookAbortsAndTheSourceKeepsRunning() {
         String before = lab.driver().status(spec.name()).instance();
-        SwitchoverHook hook = zone -> {
-            throw new IllegalStateException("gateway not ready");
-        };
-        assertThatThrownBy(() -> lab.driver().migrateLocal(spec.name(), MigrationOptions.DEFAULT, hook, p -> { }))
+        SwitchoverHook hook =
+                zone -> {
+                    throw new IllegalStateException("gateway not ready");
+                };
+        assertThatThrownBy(
+                        () ->
+                                lab.driver()
+                                        .migrateLocal(
+                                                spec.name(),
+                                                MigrationOptions.DEFAULT,
+                                                hook,
+                                                p -> {}))
                 .isInstanceOf(MigrationFailedException.class)
                 .hasMessageContaining("gateway not ready")
                 .hasMessageContaining("keeps running at its source")
-                .satisfies(e -> assertThat(((MigrationFailedException) e).sourceStillRunning()).isTrue());
+                .satisfies(
+                        e ->
+                                assertThat(((MigrationFailedException) e).sourceStillRunning())
+                                        .isTrue());
         var status = lab.driver().status(spec.name());
         assertThat(status.instance()).isEqualTo(before);
         assertThat(status.state()).isEqualTo(ZoneState.RUNNING);
         assertThat(Leftovers.filesUnder(lab.stateDir().resolve("zones/arena")))
-                .as("no destination instance left").noneMatch(f -> f.matches(".*/i\\d+/.*") && !f.contains("/" + before + "/"));
+                .as("no destination instance left")
+                .noneMatch(f -> f.matches(".*/i\\d+/.*") && !f.contains("/" + before + "/"));
     }
 
     @Test
@@ -165,22 +210,34 @@ class LiveMigrationTest {
         // A low bandwidth cap keeps the migration in flight long enough to kill its destination.
         MigrationOptions slow = MigrationOptions.DEFAULT.withMaxBandwidth(8L << 20);
         AtomicInteger progressSamples = new AtomicInteger();
-        CompletableFuture<MigrationReport> migration = CompletableFuture.supplyAsync(() ->
-                lab.driver().migrateLocal(spec.name(), slow, SwitchoverHook.NONE, p -> {
-                    if (p.transferredBytes() > (4L << 20)) {
-                        progressSamples.incrementAndGet();
-                    }
-                }));
+        CompletableFuture<MigrationReport> migration =
+                CompletableFuture.supplyAsync(
+                        () ->
+                                lab.driver()
+                                        .migrateLocal(
+                                                spec.name(),
+                                                slow,
+                                                SwitchoverHook.NONE,
+                                                p -> {
+                                                    if (p.transferredBytes() > (4L << 20)) {
+                                                        progressSamples.incrementAndGet();
+                                                    }
+                                                }));
         await().atMost(Duration.ofSeconds(60)).until(() -> progressSamples.get() > 0);
-        assertThat(lab.driver().killIncomingInstance(spec.name())).as("destination found and killed").isTrue();
+        assertThat(lab.driver().killIncomingInstance(spec.name()))
+                .as("destination found and killed")
+                .isTrue();
 
         assertThatThrownBy(migration::join)
                 .hasCauseInstanceOf(MigrationFailedException.class)
-                .satisfies(e -> {
-                    var failure = (MigrationFailedException) e.getCause();
-                    assertThat(failure.sourceStillRunning()).isTrue();
-                    assertThat(failure.getMessage()).contains("arena").contains("keeps running at its source");
-                });
+                .satisfies(
+                        e -> {
+                            var failure = (MigrationFailedException) e.getCause();
+                            assertThat(failure.sourceStillRunning()).isTrue();
+                            assertThat(failure.getMessage())
+                                    .contains("arena")
+                                    .contains("keeps running at its source");
+                        });
         var status = lab.driver().status(spec.name());
         assertThat(status.instance()).isEqualTo(before);
         assertThat(status.state()).isEqualTo(ZoneState.RUNNING);
@@ -196,9 +253,14 @@ class LiveMigrationTest {
     @Test
     @Order(7)
     void postcopyTakesOverWhenPrecopyDoesNotConvergeInItsBudget() throws InterruptedException {
-        // Capped at 16 MiB/s with a zero budget, pre-copy cannot finish first: the switch to post-copy must happen.
-        MigrationOptions options = MigrationOptions.DEFAULT.withMaxBandwidth(16L << 20).withPostcopy(true, Duration.ZERO);
-        MigrationReport r = lab.driver().migrateLocal(spec.name(), options, SwitchoverHook.NONE, p -> { });
+        // Capped at 16 MiB/s with a zero budget, pre-copy cannot finish first: the switch to
+        // post-copy must happen.
+        MigrationOptions options =
+                MigrationOptions.DEFAULT
+                        .withMaxBandwidth(16L << 20)
+                        .withPostcopy(true, Duration.ZERO);
+        MigrationReport r =
+                lab.driver().migrateLocal(spec.name(), options, SwitchoverHook.NONE, p -> {});
         assertThat(r.postcopyUsed()).isTrue();
         assertThat(lab.driver().status(spec.name()).state()).isEqualTo(ZoneState.RUNNING);
         Thread.sleep(1500);
@@ -212,9 +274,18 @@ class LiveMigrationTest {
     void completionTimeoutAbortsAndTheSourceKeepsRunning() {
         String before = lab.driver().status(spec.name()).instance();
         // 4 s per GiB gives this small guest 1 s; at 8 MiB/s the copy needs far longer.
-        MigrationOptions impatient = MigrationOptions.DEFAULT.withMaxBandwidth(8L << 20)
-                .withTimeouts(Duration.ofSeconds(4), Duration.ofSeconds(150));
-        assertThatThrownBy(() -> lab.driver().migrateLocal(spec.name(), impatient, SwitchoverHook.NONE, p -> { }))
+        MigrationOptions impatient =
+                MigrationOptions.DEFAULT
+                        .withMaxBandwidth(8L << 20)
+                        .withTimeouts(Duration.ofSeconds(4), Duration.ofSeconds(150));
+        assertThatThrownBy(
+                        () ->
+                                lab.driver()
+                                        .migrateLocal(
+                                                spec.name(),
+                                                impatient,
+                                                SwitchoverHook.NONE,
+                                                p -> {}))
                 .isInstanceOf(MigrationFailedException.class)
                 .hasMessageContaining("did not complete within")
                 .hasMessageContaining("keeps running at its source");
@@ -225,8 +296,13 @@ class LiveMigrationTest {
     @Test
     @Order(9)
     void multifdWithCompressionMigratesTheZone() throws InterruptedException {
-        MigrationReport r = lab.driver().migrateLocal(spec.name(), MigrationOptions.DEFAULT.withMultifd(2, "zlib"),
-                SwitchoverHook.NONE, p -> { });
+        MigrationReport r =
+                lab.driver()
+                        .migrateLocal(
+                                spec.name(),
+                                MigrationOptions.DEFAULT.withMultifd(2, "zlib"),
+                                SwitchoverHook.NONE,
+                                p -> {});
         assertThat(r.transferredBytes()).isPositive();
         Thread.sleep(2000);
         AggregateStats players = swarm.cutWindow().aggregate();

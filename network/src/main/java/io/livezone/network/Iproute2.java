@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the {@code ip} tool. There is no maintained Java netlink library, and iproute2 is what operators know. */
+/**
+ * Runs the {@code ip} tool. There is no maintained Java netlink library, and iproute2 is what
+ * operators know.
+ */
 public final class Iproute2 {
-    private Iproute2() {
-    }
+    private Iproute2() {}
 
     /** Runs {@code ip args...}; returns stdout or throws with stderr. */
     public static String ip(String... args) {
@@ -37,16 +39,24 @@ public final class Iproute2 {
             var err = p.getErrorStream().readAllBytes();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new NetworkException("'" + String.join(" ", cmd) + "' did not finish in 30 s");
+                throw new NetworkException(
+                        "'" + String.join(" ", cmd) + "' did not finish in 30 s");
             }
             if (p.exitValue() != 0) {
-                throw new NetworkException("'" + String.join(" ", cmd) + "' failed: "
-                        + new String(err, StandardCharsets.UTF_8).strip());
+                throw new NetworkException(
+                        "'"
+                                + String.join(" ", cmd)
+                                + "' failed: "
+                                + new String(err, StandardCharsets.UTF_8).strip());
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new NetworkException("cannot run '" + String.join(" ", cmd) + "': " + e.getMessage()
-                    + " (is iproute2 installed?)");
+            throw new NetworkException(
+                    "cannot run '"
+                            + String.join(" ", cmd)
+                            + "': "
+                            + e.getMessage()
+                            + " (is iproute2 installed?)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NetworkException("interrupted while running '" + String.join(" ", cmd) + "'");

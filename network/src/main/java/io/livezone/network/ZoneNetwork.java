@@ -1,5 +1,8 @@
 package io.livezone.network;
 
+import static io.livezone.network.Iproute2.ip;
+import static io.livezone.network.Iproute2.ipQuietly;
+
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.Ipv4Interface;
 
@@ -9,14 +12,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import static io.livezone.network.Iproute2.ip;
-import static io.livezone.network.Iproute2.ipQuietly;
-
 /**
- * A layer-2 segment for zones: a network namespace holding a Linux bridge, joined to the host by a veth pair whose
- * host end carries the gateway address. Every QEMU instance of a zone gets a tap on that bridge with the zone's
- * MAC; after a live migration QEMU's self-announce moves the bridge's forwarding entry to the new tap, so the zone
- * keeps its IP and MAC and players on the host keep talking to the same address.
+ * A layer-2 segment for zones: a network namespace holding a Linux bridge, joined to the host by a
+ * veth pair whose host end carries the gateway address. Every QEMU instance of a zone gets a tap on
+ * that bridge with the zone's MAC; after a live migration QEMU's self-announce moves the bridge's
+ * forwarding entry to the new tap, so the zone keeps its IP and MAC and players on the host keep
+ * talking to the same address.
  *
  * <pre>
  *   host: lzh-NAME (gateway .1) ──veth── [netns lz-NAME: lzp ── br0 ── tap per QEMU instance]
@@ -50,8 +51,18 @@ public final class ZoneNetwork {
             ip("netns", "add", net.namespace());
             net.inNs("link", "set", "lo", "up");
             net.inNs("link", "add", BRIDGE, "type", "bridge");
-            // No STP and no forwarding delay: a new tap must pass traffic the moment the destination VM runs.
-            net.inNs("link", "set", BRIDGE, "type", "bridge", "stp_state", "0", "forward_delay", "0");
+            // No STP and no forwarding delay: a new tap must pass traffic the moment the
+            // destination VM runs.
+            net.inNs(
+                    "link",
+                    "set",
+                    BRIDGE,
+                    "type",
+                    "bridge",
+                    "stp_state",
+                    "0",
+                    "forward_delay",
+                    "0");
             net.inNs("link", "set", BRIDGE, "up");
             ip("link", "add", net.hostLink(), "type", "veth", "peer", "name", net.hostLink() + "p");
             ip("link", "set", net.hostLink() + "p", "netns", net.namespace());
@@ -72,7 +83,8 @@ public final class ZoneNetwork {
         if (!exists(name)) {
             return Optional.empty();
         }
-        String out = Iproute2.run(List.of("ip", "-4", "-o", "addr", "show", "dev", hostLinkOf(name)));
+        String out =
+                Iproute2.run(List.of("ip", "-4", "-o", "addr", "show", "dev", hostLinkOf(name)));
         for (String token : out.split("\\s+")) {
             if (token.contains("/") && Character.isDigit(token.charAt(0))) {
                 return Optional.of(new ZoneNetwork(name, Ipv4Interface.parse(token)));
@@ -102,8 +114,8 @@ public final class ZoneNetwork {
     }
 
     /**
-     * A 10.213.k.1/24 gateway whose subnet no host route uses yet. The range is LiveZone's own; nothing outside
-     * this machine is ever addressed.
+     * A 10.213.k.1/24 gateway whose subnet no host route uses yet. The range is LiveZone's own;
+     * nothing outside this machine is ever addressed.
      */
     public static Ipv4Interface freeGateway() {
         String routes = ip("-4", "route", "show");
@@ -153,7 +165,8 @@ public final class ZoneNetwork {
             throw new InvalidInputException("host number must be 2..254, got " + n);
         }
         byte[] b = gateway.address().getAddress();
-        return Ipv4Interface.parse((b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + n + "/24");
+        return Ipv4Interface.parse(
+                (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + n + "/24");
     }
 
     public boolean contains(Inet4Address address) {
@@ -190,7 +203,8 @@ public final class ZoneNetwork {
 
     private static void validateName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new InvalidInputException("bad network name '" + name + "'; use 1-10 lowercase letters or digits");
+            throw new InvalidInputException(
+                    "bad network name '" + name + "'; use 1-10 lowercase letters or digits");
         }
     }
 

@@ -2,7 +2,9 @@ package io.livezone.qemu;
 
 import java.util.List;
 
-/** How QEMU executes guest code. KVM when it really boots guests on this host, else TCG (software). */
+/**
+ * How QEMU executes guest code. KVM when it really boots guests on this host, else TCG (software).
+ */
 public enum Accelerator {
     KVM(List.of("-accel", "kvm")),
     TCG(List.of("-accel", "tcg"));

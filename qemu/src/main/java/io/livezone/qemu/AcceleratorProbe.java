@@ -13,15 +13,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Decides KVM or TCG by booting the guest kernel under KVM with a short timeout. An open /dev/kvm is not enough:
- * on some hosts the KVM API answers but guests abort or hang in early boot. The answer is cached next to the image.
+ * Decides KVM or TCG by booting the guest kernel under KVM with a short timeout. An open /dev/kvm
+ * is not enough: on some hosts the KVM API answers but guests abort or hang in early boot. The
+ * answer is cached next to the image.
  */
 public final class AcceleratorProbe {
     private static final Logger log = LoggerFactory.getLogger(AcceleratorProbe.class);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(15);
 
-    private AcceleratorProbe() {
-    }
+    private AcceleratorProbe() {}
 
     public static Accelerator detect(GuestImage image) {
         String forced = System.getenv("LIVEZONE_ACCEL");
@@ -30,9 +30,13 @@ public final class AcceleratorProbe {
         }
         Path cache = image.kernel().resolveSibling("accel");
         try {
-            // The answer holds for this guest image and this QEMU: either changing means probing again.
+            // The answer holds for this guest image and this QEMU: either changing means probing
+            // again.
             String key = qemuVersion();
-            if (Files.isRegularFile(cache) && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(image.initrd())) >= 0) {
+            if (Files.isRegularFile(cache)
+                    && Files.getLastModifiedTime(cache)
+                                    .compareTo(Files.getLastModifiedTime(image.initrd()))
+                            >= 0) {
                 String[] cached = Files.readString(cache).trim().split(" ", 2);
                 if (cached.length == 2 && cached[1].equals(key)) {
                     return Accelerator.valueOf(cached[0]);
@@ -48,7 +52,10 @@ public final class AcceleratorProbe {
     }
 
     private static String qemuVersion() throws IOException {
-        Process p = new ProcessBuilder(QemuBinary.path(), "--version").redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(QemuBinary.path(), "--version")
+                        .redirectErrorStream(true)
+                        .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return out.lines().findFirst().orElse("unknown").trim();
     }
@@ -59,21 +66,45 @@ public final class AcceleratorProbe {
         }
         Path dir = Files.createTempDirectory("lz-kvm-probe");
         Path console = dir.resolve("console.log");
-        List<String> cmd = new ArrayList<>(List.of(QemuBinary.path(), "-accel", "kvm", "-m", "128M", "-display", "none",
-                "-nodefaults", "-no-user-config", "-no-reboot", "-serial", "file:" + console,
-                "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
-                "-append", "console=ttyS0 quiet panic=-1 lz.zone=probe"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile()).start();
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                QemuBinary.path(),
+                                "-accel",
+                                "kvm",
+                                "-m",
+                                "128M",
+                                "-display",
+                                "none",
+                                "-nodefaults",
+                                "-no-user-config",
+                                "-no-reboot",
+                                "-serial",
+                                "file:" + console,
+                                "-kernel",
+                                image.kernel().toString(),
+                                "-initrd",
+                                image.initrd().toString(),
+                                "-append",
+                                "console=ttyS0 quiet panic=-1 lz.zone=probe"));
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("qemu.out").toFile())
+                        .start();
         try {
             long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
             while (System.nanoTime() < deadline && p.isAlive()) {
-                if (Files.exists(console) && Files.readString(console, StandardCharsets.ISO_8859_1).contains("LIVEZONE-GUEST-UP")) {
+                if (Files.exists(console)
+                        && Files.readString(console, StandardCharsets.ISO_8859_1)
+                                .contains("LIVEZONE-GUEST-UP")) {
                     log.info("KVM boots guests on this host");
                     return Accelerator.KVM;
                 }
                 Thread.sleep(200);
             }
-            log.info("KVM did not boot the guest within {} s; using TCG", PROBE_TIMEOUT.toSeconds());
+            log.info(
+                    "KVM did not boot the guest within {} s; using TCG", PROBE_TIMEOUT.toSeconds());
             return Accelerator.TCG;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,6 +1,7 @@
 package io.livezone.qemu;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
 import io.livezone.core.MemorySize;
 import io.livezone.core.MigrationFailedException;
 import io.livezone.core.MigrationListener;
@@ -12,6 +13,7 @@ import io.livezone.qemu.qmp.QmpClient;
 import io.livezone.qemu.qmp.QmpEvent;
 import io.livezone.qemu.qmp.QmpException;
 import io.livezone.qemu.qmp.Subscription;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,13 +28,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One pre-copy live migration (with optional switch to post-copy) between two QEMU instances, driven over QMP.
- * The destination must have been started with {@code -incoming defer}. On any failure before the switchover the
- * migration is cancelled and the source is left running; the destination is the caller's to discard.
+ * One pre-copy live migration (with optional switch to post-copy) between two QEMU instances,
+ * driven over QMP. The destination must have been started with {@code -incoming defer}. On any
+ * failure before the switchover the migration is cancelled and the source is left running; the
+ * destination is the caller's to discard.
  */
 public final class LiveMigration {
     private static final Logger log = LoggerFactory.getLogger(LiveMigration.class);
     private static final Duration POLL = Duration.ofMillis(100);
+
     /** "Unlimited" bandwidth: QEMU's default cap is 128 MiB/s, far below what loopback carries. */
     private static final long UNLIMITED = 1L << 40;
 
@@ -44,8 +48,14 @@ public final class LiveMigration {
     private final SwitchoverHook hook;
     private final MigrationListener listener;
 
-    public LiveMigration(String zone, QmpClient source, QmpClient destination, MemorySize guestMemory,
-                         MigrationOptions options, SwitchoverHook hook, MigrationListener listener) {
+    public LiveMigration(
+            String zone,
+            QmpClient source,
+            QmpClient destination,
+            MemorySize guestMemory,
+            MigrationOptions options,
+            SwitchoverHook hook,
+            MigrationListener listener) {
         this.zone = zone;
         this.source = source;
         this.destination = destination;
@@ -56,14 +66,21 @@ public final class LiveMigration {
     }
 
     /** What QEMU and the outside saw; instance names are filled in by the caller. */
-    public record Result(long setupMillis, long totalMillis, long wallMillis, long downtimeMillis,
-                         long pauseToResumeMillis, long switchoverHookMillis, long transferredBytes,
-                         long dirtySyncCount, double throughputMbps, boolean postcopyUsed) {
-    }
+    public record Result(
+            long setupMillis,
+            long totalMillis,
+            long wallMillis,
+            long downtimeMillis,
+            long pauseToResumeMillis,
+            long switchoverHookMillis,
+            long transferredBytes,
+            long dirtySyncCount,
+            double throughputMbps,
+            boolean postcopyUsed) {}
 
     /**
-     * Runs the migration to completion. {@code listenHost} is the destination address the source connects to
-     * (127.0.0.1 when both instances share a network namespace).
+     * Runs the migration to completion. {@code listenHost} is the destination address the source
+     * connects to (127.0.0.1 when both instances share a network namespace).
      */
     public Result run(String listenHost) {
         BlockingQueue<String> sourceStates = new LinkedBlockingQueue<>();
@@ -76,13 +93,16 @@ public final class LiveMigration {
         try {
             String uri = prepareDestination(listenHost);
             prepareSource();
-            subscriptions.add(source.addEventListener(e -> {
-                switch (e.name()) {
-                    case "MIGRATION" -> sourceStates.add(e.data().path("status").asText());
-                    case "STOP" -> sourceStop.compareAndSet(null, e);
-                    default -> { }
-                }
-            }));
+            subscriptions.add(
+                    source.addEventListener(
+                            e -> {
+                                switch (e.name()) {
+                                    case "MIGRATION" ->
+                                            sourceStates.add(e.data().path("status").asText());
+                                    case "STOP" -> sourceStop.compareAndSet(null, e);
+                                    default -> {}
+                                }
+                            }));
             resumed = destination.expectEvent(QmpEvent.named("RESUME"));
             start = System.nanoTime();
             source.execute("migrate", Map.of("uri", uri));
@@ -111,8 +131,14 @@ public final class LiveMigration {
                         status = "device";
                     }
                     case "postcopy-active" -> postcopyUsed = true;
-                    case "failed", "cancelled" -> throw abort("QEMU reports the migration " + status + ": " + errorDescription(), null);
-                    default -> { }
+                    case "failed", "cancelled" ->
+                            throw abort(
+                                    "QEMU reports the migration "
+                                            + status
+                                            + ": "
+                                            + errorDescription(),
+                                    null);
+                    default -> {}
                 }
                 long now = System.nanoTime();
                 if (now >= nextPoll && !status.equals("completed")) {
@@ -125,17 +151,30 @@ public final class LiveMigration {
                     }
                     boolean inPostcopy = postcopyUsed || p.status().startsWith("postcopy");
                     if (!inPostcopy) {
-                        if (options.postcopy() && p.status().equals("active")
+                        if (options.postcopy()
+                                && p.status().equals("active")
                                 && now - start > options.postcopyAfter().toNanos()) {
-                            log.info("zone {}: pre-copy has not converged after {} s, switching to post-copy",
-                                    zone, options.postcopyAfter().toSeconds());
+                            log.info(
+                                    "zone {}: pre-copy has not converged after {} s, switching to"
+                                            + " post-copy",
+                                    zone,
+                                    options.postcopyAfter().toSeconds());
                             source.execute("migrate-start-postcopy");
                             postcopyUsed = true;
                         } else if (now > completionDeadline) {
-                            throw abort("did not complete within " + options.completionTimeout(guestMemory).toSeconds()
-                                    + " s (" + options.completionTimeoutPerGiB().toSeconds() + " s per GiB)", null);
+                            throw abort(
+                                    "did not complete within "
+                                            + options.completionTimeout(guestMemory).toSeconds()
+                                            + " s ("
+                                            + options.completionTimeoutPerGiB().toSeconds()
+                                            + " s per GiB)",
+                                    null);
                         } else if (now - lastProgressAt > options.progressTimeout().toNanos()) {
-                            throw abort("made no progress for " + options.progressTimeout().toSeconds() + " s", null);
+                            throw abort(
+                                    "made no progress for "
+                                            + options.progressTimeout().toSeconds()
+                                            + " s",
+                                    null);
                         }
                     }
                 }
@@ -144,7 +183,8 @@ public final class LiveMigration {
             QmpEvent destinationResume = resumed.await(Duration.ofSeconds(30));
             long wall = (System.nanoTime() - start) / 1_000_000;
             listener.onProgress(progress(info, System.nanoTime() - start));
-            return result(info, wall, sourceStop.get(), destinationResume, hookMillis, postcopyUsed);
+            return result(
+                    info, wall, sourceStop.get(), destinationResume, hookMillis, postcopyUsed);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw abort("interrupted", e);
@@ -156,19 +196,20 @@ public final class LiveMigration {
             if (resumed != null) {
                 resumed.close();
             }
-            subscriptions.forEach(s -> {
-                try {
-                    s.close();
-                } catch (Exception ignored) {
-                    // unsubscribe only fails if the connection is already gone
-                }
-            });
+            subscriptions.forEach(
+                    s -> {
+                        try {
+                            s.close();
+                        } catch (Exception ignored) {
+                            // unsubscribe only fails if the connection is already gone
+                        }
+                    });
         }
     }
 
     /**
-     * QEMU announces "completed" before it computes the final total time and downtime, so an immediate
-     * query-migrate can still show zeros: ask until they are filled in.
+     * QEMU announces "completed" before it computes the final total time and downtime, so an
+     * immediate query-migrate can still show zeros: ask until they are filled in.
      */
     private JsonNode finalStatistics() throws InterruptedException {
         JsonNode info = source.execute("query-migrate");
@@ -182,9 +223,11 @@ public final class LiveMigration {
     private String prepareDestination(String listenHost) {
         setCapabilities(destination, destinationCapabilities());
         if (options.multifdChannels() > 0) {
-            destination.execute("migrate-set-parameters", Map.of(
-                    "multifd-channels", options.multifdChannels(),
-                    "multifd-compression", options.multifdCompression()));
+            destination.execute(
+                    "migrate-set-parameters",
+                    Map.of(
+                            "multifd-channels", options.multifdChannels(),
+                            "multifd-compression", options.multifdCompression()));
         }
         // Port 0: QEMU picks a free port and tells us which, so two migrations never race for one.
         destination.execute("migrate-incoming", Map.of("uri", "tcp:" + listenHost + ":0"));
@@ -205,14 +248,21 @@ public final class LiveMigration {
         setCapabilities(source, caps);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("downtime-limit", options.downtimeLimit().toMillis());
-        params.put("max-bandwidth", options.maxBandwidthBytesPerSec() == 0 ? UNLIMITED : options.maxBandwidthBytesPerSec());
+        params.put(
+                "max-bandwidth",
+                options.maxBandwidthBytesPerSec() == 0
+                        ? UNLIMITED
+                        : options.maxBandwidthBytesPerSec());
         if (options.multifdChannels() > 0) {
             params.put("multifd-channels", options.multifdChannels());
             params.put("multifd-compression", options.multifdCompression());
         }
         if (options.xbzrle()) {
-            // The xbzrle page cache must be a power of two; a quarter of guest RAM covers a hot working set.
-            params.put("xbzrle-cache-size", Long.highestOneBit(Math.max(guestMemory.bytes() / 4, 1 << 20)));
+            // The xbzrle page cache must be a power of two; a quarter of guest RAM covers a hot
+            // working set.
+            params.put(
+                    "xbzrle-cache-size",
+                    Long.highestOneBit(Math.max(guestMemory.bytes() / 4, 1 << 20)));
         }
         source.execute("migrate-set-parameters", params);
     }
@@ -238,12 +288,15 @@ public final class LiveMigration {
         boolean running = false;
         try {
             source.execute("migrate_cancel");
-            // Cancelling is asynchronous; QEMU restarts the source's vCPUs when the cancel completes.
+            // Cancelling is asynchronous; QEMU restarts the source's vCPUs when the cancel
+            // completes.
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             String status = "";
             while (System.nanoTime() < deadline) {
                 status = source.execute("query-migrate").path("status").asText();
-                if (!status.equals("cancelling") && !status.equals("active") && !status.equals("pre-switchover")
+                if (!status.equals("cancelling")
+                        && !status.equals("active")
+                        && !status.equals("pre-switchover")
                         && !status.equals("device")) {
                     break;
                 }
@@ -255,13 +308,19 @@ public final class LiveMigration {
             }
             running = source.execute("query-status").path("running").asBoolean();
         } catch (QmpException e) {
-            log.warn("zone {}: could not confirm the source after a failed migration: {}", zone, e.getMessage());
+            log.warn(
+                    "zone {}: could not confirm the source after a failed migration: {}",
+                    zone,
+                    e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        String where = running ? "the zone keeps running at its source" : "the source is NOT running";
-        return new MigrationFailedException("migration of zone '" + zone + "' failed: " + reason + "; " + where,
-                running, cause);
+        String where =
+                running ? "the zone keeps running at its source" : "the source is NOT running";
+        return new MigrationFailedException(
+                "migration of zone '" + zone + "' failed: " + reason + "; " + where,
+                running,
+                cause);
     }
 
     private String errorDescription() {
@@ -274,13 +333,25 @@ public final class LiveMigration {
 
     private MigrationProgress progress(JsonNode info, long elapsedNanos) {
         JsonNode ram = info.path("ram");
-        return new MigrationProgress(zone, info.path("status").asText(), elapsedNanos / 1_000_000,
-                ram.path("transferred").asLong(), ram.path("remaining").asLong(), ram.path("total").asLong(),
-                ram.path("dirty-sync-count").asLong(), ram.path("mbps").asDouble(), ram.path("dirty-pages-rate").asLong());
+        return new MigrationProgress(
+                zone,
+                info.path("status").asText(),
+                elapsedNanos / 1_000_000,
+                ram.path("transferred").asLong(),
+                ram.path("remaining").asLong(),
+                ram.path("total").asLong(),
+                ram.path("dirty-sync-count").asLong(),
+                ram.path("mbps").asDouble(),
+                ram.path("dirty-pages-rate").asLong());
     }
 
-    private static Result result(JsonNode info, long wallMillis, QmpEvent stop, QmpEvent resume, long hookMillis,
-                                 boolean postcopyUsed) {
+    private static Result result(
+            JsonNode info,
+            long wallMillis,
+            QmpEvent stop,
+            QmpEvent resume,
+            long hookMillis,
+            boolean postcopyUsed) {
         JsonNode ram = info.path("ram");
         long total = info.path("total-time").asLong();
         long setup = info.path("setup-time").asLong();
@@ -290,8 +361,16 @@ public final class LiveMigration {
             pauseToResume = Duration.between(stop.timestamp(), resume.timestamp()).toMillis();
         }
         double seconds = Math.max(total - setup, 1) / 1000.0;
-        return new Result(setup, total, wallMillis, info.path("downtime").asLong(), pauseToResume, hookMillis,
-                transferred, ram.path("dirty-sync-count").asLong(), transferred * 8 / 1e6 / seconds, postcopyUsed);
+        return new Result(
+                setup,
+                total,
+                wallMillis,
+                info.path("downtime").asLong(),
+                pauseToResume,
+                hookMillis,
+                transferred,
+                ram.path("dirty-sync-count").asLong(),
+                transferred * 8 / 1e6 / seconds,
+                postcopyUsed);
     }
-
 }

@@ -9,8 +9,7 @@ final class ProcStats {
     /** USER_HZ is 100 on every Linux we run on. */
     private static final long TICK_MILLIS = 10;
 
-    private ProcStats() {
-    }
+    private ProcStats() {}
 
     static long cpuMillis(long pid) {
         try {
@@ -25,7 +24,8 @@ final class ProcStats {
 
     static long residentBytes(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            for (String line :
+                    Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
                 }

@@ -19,11 +19,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One QEMU process holding (or about to receive) a zone. It runs in its own session inside the zone network's namespace,
- * so it can open its tap there; its QMP socket, pid file and serial console live in its own folder.
+ * One QEMU process holding (or about to receive) a zone. It runs in its own session inside the zone
+ * network's namespace, so it can open its tap there; its QMP socket, pid file and serial console
+ * live in its own folder.
  */
 public final class QemuInstance {
     static final String READY_MARKER = "LIVEZONE-ZONE-READY";
+
     /** sun_path is 108 bytes; leave room for the terminating NUL. */
     private static final int MAX_SOCKET_PATH = 100;
 
@@ -47,52 +49,77 @@ public final class QemuInstance {
     }
 
     /**
-     * Starts QEMU for the zone. With {@code incoming} the VM waits for a migration stream ({@code -incoming defer})
-     * instead of booting. On failure nothing is left behind (process, tap, folder).
+     * Starts QEMU for the zone. With {@code incoming} the VM waits for a migration stream ({@code
+     * -incoming defer}) instead of booting. On failure nothing is left behind (process, tap,
+     * folder).
      */
-    static QemuInstance launch(ZoneSpec spec, String id, Path dir, ZoneNetwork network, Accelerator accel,
-                               boolean incoming) {
+    static QemuInstance launch(
+            ZoneSpec spec,
+            String id,
+            Path dir,
+            ZoneNetwork network,
+            Accelerator accel,
+            boolean incoming) {
         QemuInstance instance = new QemuInstance(spec.name(), id, dir, network);
         if (instance.qmpSocket().toString().length() > MAX_SOCKET_PATH) {
-            throw new EnvironmentException("state folder path too long for a QMP unix socket: " + instance.qmpSocket()
-                    + " (use a shorter --state folder)");
+            throw new EnvironmentException(
+                    "state folder path too long for a QMP unix socket: "
+                            + instance.qmpSocket()
+                            + " (use a shorter --state folder)");
         }
         String qemu = QemuBinary.path();
         try {
             Files.createDirectories(dir);
             network.addTap(instance.tap);
             List<String> cmd = new ArrayList<>(network.execPrefix());
-            // setsid: the VM outlives the command that started it and ignores its terminal's signals. QEMU is not
-            // daemonized so that its stderr (crash and assertion messages) stays in qemu.err for diagnosis.
+            // setsid: the VM outlives the command that started it and ignores its terminal's
+            // signals. QEMU is not
+            // daemonized so that its stderr (crash and assertion messages) stays in qemu.err for
+            // diagnosis.
             cmd.add("setsid");
             cmd.add(qemu);
             cmd.addAll(instance.arguments(spec, accel, incoming));
             Path err = dir.resolve("qemu.err");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            // While this JVM lives it is QEMU's parent and learns how it ended: keep that for diagnosis.
-            p.onExit().thenAccept(done -> {
-                try {
-                    Files.writeString(dir.resolve("qemu.exit"), "exit status " + done.exitValue() + "\n");
-                } catch (IOException ignored) {
-                    // the folder is gone: the instance was destroyed on purpose
-                }
-            });
+            Process p =
+                    new ProcessBuilder(cmd)
+                            .redirectErrorStream(true)
+                            .redirectOutput(err.toFile())
+                            .redirectInput(
+                                    ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                            .start();
+            // While this JVM lives it is QEMU's parent and learns how it ended: keep that for
+            // diagnosis.
+            p.onExit()
+                    .thenAccept(
+                            done -> {
+                                try {
+                                    Files.writeString(
+                                            dir.resolve("qemu.exit"),
+                                            "exit status " + done.exitValue() + "\n");
+                                } catch (IOException ignored) {
+                                    // the folder is gone: the instance was destroyed on purpose
+                                }
+                            });
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!(Files.exists(instance.qmpSocket()) && instance.pid().isPresent())) {
                 if (!p.isAlive()) {
-                    throw new LiveZoneException("QEMU for zone '" + spec.name() + "' failed to start: "
-                            + Files.readString(err).strip());
+                    throw new LiveZoneException(
+                            "QEMU for zone '"
+                                    + spec.name()
+                                    + "' failed to start: "
+                                    + Files.readString(err).strip());
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new LiveZoneException("QEMU for zone '" + spec.name() + "' did not start within 60 s");
+                    throw new LiveZoneException(
+                            "QEMU for zone '" + spec.name() + "' did not start within 60 s");
                 }
                 Thread.sleep(10);
             }
             return instance;
         } catch (IOException e) {
             instance.destroy();
-            throw new EnvironmentException("cannot start QEMU for zone '" + spec.name() + "': " + e.getMessage(), e);
+            throw new EnvironmentException(
+                    "cannot start QEMU for zone '" + spec.name() + "': " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             instance.destroy();
@@ -104,25 +131,50 @@ public final class QemuInstance {
     }
 
     private List<String> arguments(ZoneSpec spec, Accelerator accel, boolean incoming) {
-        List<String> a = new ArrayList<>(List.of("-name", spec.name() + "-" + id + ",debug-threads=on"));
+        List<String> a =
+                new ArrayList<>(List.of("-name", spec.name() + "-" + id + ",debug-threads=on"));
         a.addAll(accel.qemuArgs());
-        a.addAll(List.of(
-                "-machine", "pc",
-                "-m", spec.memory().mib() + "M",
-                "-smp", String.valueOf(spec.vcpus()),
-                "-display", "none", "-nodefaults", "-no-user-config", "-no-reboot",
-                "-serial", "file:" + console(),
-                "-qmp", "unix:" + qmpSocket() + ",server=on,wait=off",
-                "-pidfile", pidFile().toString(),
-                "-netdev", "tap,id=net0,ifname=" + tap + ",script=no,downscript=no",
-                // romfile= : no PXE ROM, the guest never network-boots and the ROM would only slow migration.
-                "-device", System.getProperty("livezone.nic", "virtio-net-pci") + ",netdev=net0,mac=" + spec.nic().mac() + ",romfile="));
+        a.addAll(
+                List.of(
+                        "-machine",
+                        "pc",
+                        "-m",
+                        spec.memory().mib() + "M",
+                        "-smp",
+                        String.valueOf(spec.vcpus()),
+                        "-display",
+                        "none",
+                        "-nodefaults",
+                        "-no-user-config",
+                        "-no-reboot",
+                        "-serial",
+                        "file:" + console(),
+                        "-qmp",
+                        "unix:" + qmpSocket() + ",server=on,wait=off",
+                        "-pidfile",
+                        pidFile().toString(),
+                        "-netdev",
+                        "tap,id=net0,ifname=" + tap + ",script=no,downscript=no",
+                        // romfile= : no PXE ROM, the guest never network-boots and the ROM would
+                        // only slow migration.
+                        "-device",
+                        System.getProperty("livezone.nic", "virtio-net-pci")
+                                + ",netdev=net0,mac="
+                                + spec.nic().mac()
+                                + ",romfile="));
         switch (spec.boot()) {
             case BootImage.Kernel k -> {
-                a.addAll(List.of("-kernel", k.kernel().toString(), "-initrd", k.initrd().toString(),
-                        "-append", kernelCommandLine(spec)));
+                a.addAll(
+                        List.of(
+                                "-kernel",
+                                k.kernel().toString(),
+                                "-initrd",
+                                k.initrd().toString(),
+                                "-append",
+                                kernelCommandLine(spec)));
             }
-            case BootImage.Disk d -> a.addAll(List.of("-drive", "file=" + d.image() + ",if=virtio,cache=none"));
+            case BootImage.Disk d ->
+                    a.addAll(List.of("-drive", "file=" + d.image() + ",if=virtio,cache=none"));
         }
         if (incoming) {
             a.addAll(List.of("-incoming", "defer"));
@@ -132,13 +184,20 @@ public final class QemuInstance {
 
     static String kernelCommandLine(ZoneSpec spec) {
         long heapMiB = Math.max(24, Math.min(spec.memory().mib() / 4, 256));
-        StringBuilder s = new StringBuilder("console=ttyS0 quiet panic=-1 rootfstype=ramfs")
-                .append(" lz.zone=").append(spec.name())
-                .append(" lz.ip=").append(spec.nic().address())
-                .append(" lz.tcp=").append(spec.app().tcpPort())
-                .append(" lz.udp=").append(spec.app().udpPort())
-                .append(" lz.tick=").append(spec.app().tickHz())
-                .append(" lz.heap=").append(heapMiB);
+        StringBuilder s =
+                new StringBuilder("console=ttyS0 quiet panic=-1 rootfstype=ramfs")
+                        .append(" lz.zone=")
+                        .append(spec.name())
+                        .append(" lz.ip=")
+                        .append(spec.nic().address())
+                        .append(" lz.tcp=")
+                        .append(spec.app().tcpPort())
+                        .append(" lz.udp=")
+                        .append(spec.app().udpPort())
+                        .append(" lz.tick=")
+                        .append(spec.app().tickHz())
+                        .append(" lz.heap=")
+                        .append(heapMiB);
         spec.nic().gateway().ifPresent(g -> s.append(" lz.gw=").append(g.getHostAddress()));
         return s.toString();
     }
@@ -160,7 +219,9 @@ public final class QemuInstance {
         return pid().flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    /** Waits until the zone server in this instance printed its ready line on the serial console. */
+    /**
+     * Waits until the zone server in this instance printed its ready line on the serial console.
+     */
     void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -168,18 +229,30 @@ public final class QemuInstance {
                 return;
             }
             if (!isAlive()) {
-                throw new LiveZoneException("zone '" + zone + "' VM exited during boot; QEMU said: " + errorOutput()
-                        + "\nconsole:\n" + consoleTail());
+                throw new LiveZoneException(
+                        "zone '"
+                                + zone
+                                + "' VM exited during boot; QEMU said: "
+                                + errorOutput()
+                                + "\nconsole:\n"
+                                + consoleTail());
             }
             sleep(100);
         }
-        throw new LiveZoneException("zone '" + zone + "' server not ready within " + timeout.toSeconds()
-                + " s; console:\n" + consoleTail());
+        throw new LiveZoneException(
+                "zone '"
+                        + zone
+                        + "' server not ready within "
+                        + timeout.toSeconds()
+                        + " s; console:\n"
+                        + consoleTail());
     }
 
     String consoleText() {
         try {
-            return Files.exists(console()) ? Files.readString(console(), StandardCharsets.ISO_8859_1) : "";
+            return Files.exists(console())
+                    ? Files.readString(console(), StandardCharsets.ISO_8859_1)
+                    : "";
         } catch (IOException e) {
             return "";
         }
@@ -190,7 +263,10 @@ public final class QemuInstance {
         return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
     }
 
-    /** Asks QEMU to quit, then makes sure: kills it if needed, removes the tap and the folder. Idempotent. */
+    /**
+     * Asks QEMU to quit, then makes sure: kills it if needed, removes the tap and the folder.
+     * Idempotent.
+     */
     void destroy() {
         if (isAlive()) {
             try (QmpClient qmp = QmpClient.connect(qmpSocket(), Duration.ofSeconds(2))) {
@@ -200,10 +276,12 @@ public final class QemuInstance {
             }
             waitForExit(Duration.ofSeconds(5));
         }
-        pid().flatMap(ProcessHandle::of).ifPresent(h -> {
-            h.destroyForcibly();
-            waitForExit(Duration.ofSeconds(5));
-        });
+        pid().flatMap(ProcessHandle::of)
+                .ifPresent(
+                        h -> {
+                            h.destroyForcibly();
+                            waitForExit(Duration.ofSeconds(5));
+                        });
         network.removeTap(tap);
         deleteTree(dir);
     }
@@ -259,7 +337,9 @@ public final class QemuInstance {
         }
     }
 
-    /** Tap names are per namespace and at most 15 characters: derive one from the instance folder. */
+    /**
+     * Tap names are per namespace and at most 15 characters: derive one from the instance folder.
+     */
     private static String tapName(Path dir) {
         return "lzt" + HexFormat.of().toHexDigits(dir.toAbsolutePath().toString().hashCode());
     }

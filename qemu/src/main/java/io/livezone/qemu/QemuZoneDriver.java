@@ -1,6 +1,7 @@
 package io.livezone.qemu;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.livezone.core.BootImage;
 import io.livezone.core.EnvironmentException;
 import io.livezone.core.InvalidInputException;
@@ -21,6 +22,7 @@ import io.livezone.network.ZoneNetwork;
 import io.livezone.qemu.qmp.QmpClient;
 import io.livezone.qemu.qmp.QmpEvent;
 import io.livezone.qemu.qmp.QmpException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +37,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Runs zones as QEMU VMs on one host. State lives in a folder (one sub-folder per zone, one per QEMU instance),
- * so separate CLI invocations see the same zones; QMP connections are opened per operation because QEMU serves
- * one QMP client per socket at a time.
+ * Runs zones as QEMU VMs on one host. State lives in a folder (one sub-folder per zone, one per
+ * QEMU instance), so separate CLI invocations see the same zones; QMP connections are opened per
+ * operation because QEMU serves one QMP client per socket at a time.
  */
 public final class QemuZoneDriver implements ZoneDriver {
     private static final Logger log = LoggerFactory.getLogger(QemuZoneDriver.class);
@@ -72,9 +74,16 @@ public final class QemuZoneDriver implements ZoneDriver {
             QemuInstance.launch(spec, "i1", dir.resolve("i1"), network, accelerator, false);
         } catch (IOException | RuntimeException e) {
             QemuInstance.deleteTree(dir);
-            throw e instanceof RuntimeException r ? r : new EnvironmentException("cannot create " + dir, e);
+            throw e instanceof RuntimeException r
+                    ? r
+                    : new EnvironmentException("cannot create " + dir, e);
         }
-        log.info("zone {} started ({} {}, {})", spec.name(), spec.memory(), spec.nic().address(), accelerator.id());
+        log.info(
+                "zone {} started ({} {}, {})",
+                spec.name(),
+                spec.memory(),
+                spec.nic().address(),
+                accelerator.id());
         return status(spec.name());
     }
 
@@ -121,25 +130,40 @@ public final class QemuZoneDriver implements ZoneDriver {
         ZoneRecord record = load(zone);
         QemuInstance instance = running(zone);
         try (QmpClient qmp = instance.connect()) {
-            qmp.execute("migrate-set-capabilities", Map.of("capabilities",
-                    List.of(Map.of("capability", "events", "state", true))));
-            var done = qmp.expectEvent(e -> e.name().equals("MIGRATION")
-                    && e.data().path("status").asText().matches("completed|failed|cancelled"));
-            // QEMU 7.2 has no file: migration URI; exec: with cat is its documented way to save to a file.
+            qmp.execute(
+                    "migrate-set-capabilities",
+                    Map.of("capabilities", List.of(Map.of("capability", "events", "state", true))));
+            var done =
+                    qmp.expectEvent(
+                            e ->
+                                    e.name().equals("MIGRATION")
+                                            && e.data()
+                                                    .path("status")
+                                                    .asText()
+                                                    .matches("completed|failed|cancelled"));
+            // QEMU 7.2 has no file: migration URI; exec: with cat is its documented way to save to
+            // a file.
             qmp.execute("migrate", Map.of("uri", "exec:cat > '" + target + "'"));
             QmpEvent end = done.await(Duration.ofMinutes(10));
             String status = end.data().path("status").asText();
             if (!status.equals("completed")) {
-                String reason = qmp.execute("query-migrate").path("error-desc").asText("no reason given");
+                String reason =
+                        qmp.execute("query-migrate").path("error-desc").asText("no reason given");
                 if (!qmp.execute("query-status").path("running").asBoolean()) {
                     qmp.execute("cont");
                 }
                 deleteQuietly(target);
-                throw new LiveZoneException("suspend of zone '" + zone + "' failed: " + reason + "; zone keeps running");
+                throw new LiveZoneException(
+                        "suspend of zone '"
+                                + zone
+                                + "' failed: "
+                                + reason
+                                + "; zone keeps running");
             }
         } catch (QmpException e) {
             deleteQuietly(target);
-            throw new LiveZoneException("suspend of zone '" + zone + "' failed: " + e.getMessage(), e);
+            throw new LiveZoneException(
+                    "suspend of zone '" + zone + "' failed: " + e.getMessage(), e);
         }
         save(record.suspended(target.toString()));
         instance.destroy();
@@ -189,8 +213,14 @@ public final class QemuZoneDriver implements ZoneDriver {
             if (existing.isEmpty()) {
                 QemuInstance.deleteTree(dir);
             }
-            throw new LiveZoneException("resume of zone '" + spec.name() + "' from " + source + " failed: "
-                    + e.getMessage(), e);
+            throw new LiveZoneException(
+                    "resume of zone '"
+                            + spec.name()
+                            + "' from "
+                            + source
+                            + " failed: "
+                            + e.getMessage(),
+                    e);
         }
         save(base.withActive(id, seq));
         log.info("zone {} resumed from {}", spec.name(), source);
@@ -201,7 +231,8 @@ public final class QemuZoneDriver implements ZoneDriver {
     public ZoneStatus status(String zone) {
         ZoneRecord record = load(zone);
         if (record.activeInstance() == null) {
-            return new ZoneStatus(zone, ZoneState.SUSPENDED, "-", OptionalLong.empty(), "suspended");
+            return new ZoneStatus(
+                    zone, ZoneState.SUSPENDED, "-", OptionalLong.empty(), "suspended");
         }
         QemuInstance instance = instance(record, record.activeInstance());
         OptionalLong pid = instance.pid().map(OptionalLong::of).orElse(OptionalLong.empty());
@@ -211,12 +242,15 @@ public final class QemuZoneDriver implements ZoneDriver {
         try (QmpClient qmp = instance.connect()) {
             String qemuStatus = qmp.execute("query-status").path("status").asText();
             String migration = qmp.execute("query-migrate").path("status").asText("none");
-            ZoneState state = migration.matches("setup|active|pre-switchover|device|postcopy-active") ? ZoneState.MIGRATING
-                    : qemuStatus.equals("running") ? ZoneState.RUNNING : ZoneState.PAUSED;
+            ZoneState state =
+                    migration.matches("setup|active|pre-switchover|device|postcopy-active")
+                            ? ZoneState.MIGRATING
+                            : qemuStatus.equals("running") ? ZoneState.RUNNING : ZoneState.PAUSED;
             return new ZoneStatus(zone, state, instance.id(), pid, qemuStatus);
         } catch (QmpException e) {
             // Busy QMP socket (another client, e.g. a migration in progress) is not a dead zone.
-            return new ZoneStatus(zone, ZoneState.MIGRATING, instance.id(), pid, "busy: " + e.getMessage());
+            return new ZoneStatus(
+                    zone, ZoneState.MIGRATING, instance.id(), pid, "busy: " + e.getMessage());
         }
     }
 
@@ -225,8 +259,12 @@ public final class QemuZoneDriver implements ZoneDriver {
         ZoneRecord record = load(zone);
         QemuInstance instance = running(zone);
         long pid = instance.pid().orElseThrow();
-        return new ZoneStats(zone, ProcStats.cpuMillis(pid), ProcStats.residentBytes(pid),
-                record.memoryMiB() * 1024 * 1024, record.vcpus());
+        return new ZoneStats(
+                zone,
+                ProcStats.cpuMillis(pid),
+                ProcStats.residentBytes(pid),
+                record.memoryMiB() * 1024 * 1024,
+                record.vcpus());
     }
 
     @Override
@@ -252,30 +290,55 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     @Override
-    public synchronized MigrationReport migrateLocal(String zone, MigrationOptions options, SwitchoverHook hook,
-                                                     MigrationListener listener) {
+    public synchronized MigrationReport migrateLocal(
+            String zone,
+            MigrationOptions options,
+            SwitchoverHook hook,
+            MigrationListener listener) {
         ZoneRecord record = load(zone);
         QemuInstance source = running(zone);
         ZoneSpec spec = record.spec();
         int seq = record.instanceSeq() + 1;
         String id = "i" + seq;
-        QemuInstance destination = QemuInstance.launch(spec, id, zoneDir(zone).resolve(id), network, accelerator, true);
+        QemuInstance destination =
+                QemuInstance.launch(
+                        spec, id, zoneDir(zone).resolve(id), network, accelerator, true);
         LiveMigration.Result result;
-        try (QmpClient src = source.connect(); QmpClient dst = destination.connect()) {
-            result = new LiveMigration(zone, src, dst, spec.memory(), options, hook, listener).run("127.0.0.1");
+        try (QmpClient src = source.connect();
+                QmpClient dst = destination.connect()) {
+            result =
+                    new LiveMigration(zone, src, dst, spec.memory(), options, hook, listener)
+                            .run("127.0.0.1");
         } catch (MigrationFailedException e) {
             destination.destroy();
             throw e;
         } catch (RuntimeException e) {
             destination.destroy();
-            throw new MigrationFailedException("migration of zone '" + zone + "' failed: " + e.getMessage()
-                    + (source.isAlive() ? "; the zone keeps running at its source" : ""), source.isAlive(), e);
+            throw new MigrationFailedException(
+                    "migration of zone '"
+                            + zone
+                            + "' failed: "
+                            + e.getMessage()
+                            + (source.isAlive() ? "; the zone keeps running at its source" : ""),
+                    source.isAlive(),
+                    e);
         }
         save(record.withActive(id, seq));
         source.destroy();
-        return new MigrationReport(zone, source.id(), id, result.setupMillis(), result.totalMillis(), result.wallMillis(),
-                result.downtimeMillis(), result.pauseToResumeMillis(), result.switchoverHookMillis(),
-                result.transferredBytes(), result.dirtySyncCount(), result.throughputMbps(), result.postcopyUsed());
+        return new MigrationReport(
+                zone,
+                source.id(),
+                id,
+                result.setupMillis(),
+                result.totalMillis(),
+                result.wallMillis(),
+                result.downtimeMillis(),
+                result.pauseToResumeMillis(),
+                result.switchoverHookMillis(),
+                result.transferredBytes(),
+                result.dirtySyncCount(),
+                result.throughputMbps(),
+                result.postcopyUsed());
     }
 
     /** Kills the zone's current QEMU process without clean-up (tests: a crashed instance). */
@@ -313,15 +376,25 @@ public final class QemuZoneDriver implements ZoneDriver {
             throw new ZoneAlreadyExistsException(spec.name());
         }
         if (!network.contains(spec.nic().address().address())) {
-            throw new InvalidInputException("zone address " + spec.nic().address() + " is outside zone network "
-                    + network.gateway() + "; pick an address in that /24");
+            throw new InvalidInputException(
+                    "zone address "
+                            + spec.nic().address()
+                            + " is outside zone network "
+                            + network.gateway()
+                            + "; pick an address in that /24");
         }
         if (spec.nic().address().address().equals(network.gateway().address())) {
-            throw new InvalidInputException("zone address " + spec.nic().address() + " is the network's gateway");
+            throw new InvalidInputException(
+                    "zone address " + spec.nic().address() + " is the network's gateway");
         }
-        if (spec.boot() instanceof BootImage.Kernel k && (!Files.isRegularFile(k.kernel()) || !Files.isRegularFile(k.initrd()))) {
-            throw new EnvironmentException("guest image missing: " + k.kernel() + " / " + k.initrd()
-                    + " (run bin/livezone setup)");
+        if (spec.boot() instanceof BootImage.Kernel k
+                && (!Files.isRegularFile(k.kernel()) || !Files.isRegularFile(k.initrd()))) {
+            throw new EnvironmentException(
+                    "guest image missing: "
+                            + k.kernel()
+                            + " / "
+                            + k.initrd()
+                            + " (run bin/livezone setup)");
         }
         if (spec.boot() instanceof BootImage.Disk d && !Files.isRegularFile(d.image())) {
             throw new InvalidInputException("disk image " + d.image() + " does not exist");
@@ -329,11 +402,16 @@ public final class QemuZoneDriver implements ZoneDriver {
         for (String other : zoneNames()) {
             ZoneRecord r = load(other);
             if (r.address().split("/")[0].equals(spec.nic().address().addressText())) {
-                throw new InvalidInputException("address " + spec.nic().address().addressText()
-                        + " is already used by zone '" + other + "'");
+                throw new InvalidInputException(
+                        "address "
+                                + spec.nic().address().addressText()
+                                + " is already used by zone '"
+                                + other
+                                + "'");
             }
             if (r.mac().equals(spec.nic().mac().value())) {
-                throw new InvalidInputException("MAC " + spec.nic().mac() + " is already used by zone '" + other + "'");
+                throw new InvalidInputException(
+                        "MAC " + spec.nic().mac() + " is already used by zone '" + other + "'");
             }
         }
         QemuBinary.path();
@@ -343,18 +421,23 @@ public final class QemuZoneDriver implements ZoneDriver {
         Path target = file.toAbsolutePath().normalize();
         checkShellSafe(target);
         if (Files.exists(target)) {
-            throw new InvalidInputException("suspend file " + target + " already exists; choose another path");
+            throw new InvalidInputException(
+                    "suspend file " + target + " already exists; choose another path");
         }
         if (target.getParent() == null || !Files.isDirectory(target.getParent())) {
-            throw new InvalidInputException("folder " + target.getParent() + " for the suspend file does not exist");
+            throw new InvalidInputException(
+                    "folder " + target.getParent() + " for the suspend file does not exist");
         }
         return target;
     }
 
-    /** The path goes into QEMU's exec: URI, which a shell reads: allow only plain path characters. */
+    /**
+     * The path goes into QEMU's exec: URI, which a shell reads: allow only plain path characters.
+     */
     private static void checkShellSafe(Path path) {
         if (!path.toString().matches("[A-Za-z0-9_./+-]+")) {
-            throw new InvalidInputException("path " + path + " has characters other than letters, digits and _ . / + -");
+            throw new InvalidInputException(
+                    "path " + path + " has characters other than letters, digits and _ . / + -");
         }
     }
 
@@ -371,7 +454,10 @@ public final class QemuZoneDriver implements ZoneDriver {
             return List.of();
         }
         try (var dirs = Files.list(zonesDir)) {
-            return dirs.filter(d -> Files.exists(d.resolve("zone.json"))).map(d -> d.getFileName().toString()).sorted().toList();
+            return dirs.filter(d -> Files.exists(d.resolve("zone.json")))
+                    .map(d -> d.getFileName().toString())
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new LiveZoneException(e.getMessage());
         }
@@ -389,14 +475,20 @@ public final class QemuZoneDriver implements ZoneDriver {
         QemuInstance i = active(zone);
         if (!i.isAlive()) {
             String why = i.errorOutput();
-            throw new LiveZoneException("zone '" + zone + "' VM process is not running (crashed or killed"
-                    + (why.isEmpty() ? "" : ": " + why) + "); stop it to clean up. Console:\n" + i.consoleTail());
+            throw new LiveZoneException(
+                    "zone '"
+                            + zone
+                            + "' VM process is not running (crashed or killed"
+                            + (why.isEmpty() ? "" : ": " + why)
+                            + "); stop it to clean up. Console:\n"
+                            + i.consoleTail());
         }
         return i;
     }
 
     private QemuInstance instance(ZoneRecord record, String id) {
-        return QemuInstance.existing(record.name(), id, zoneDir(record.name()).resolve(id), network);
+        return QemuInstance.existing(
+                record.name(), id, zoneDir(record.name()).resolve(id), network);
     }
 
     private Path zoneDir(String zone) {
@@ -425,10 +517,13 @@ public final class QemuZoneDriver implements ZoneDriver {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling("zone.json.tmp");
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), record);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new LiveZoneException("cannot save zone state " + file + ": " + e.getMessage());
         }
     }
-
 }

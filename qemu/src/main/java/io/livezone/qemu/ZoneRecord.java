@@ -12,15 +12,28 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * What the QEMU driver persists per zone (as JSON in the zone's state folder), so that separate CLI invocations
- * and a restarted agent find their zones again.
+ * What the QEMU driver persists per zone (as JSON in the zone's state folder), so that separate CLI
+ * invocations and a restarted agent find their zones again.
  *
  * @param activeInstance the QEMU instance that holds the zone, or null while suspended
- * @param suspendedTo    the hibernation file while suspended
+ * @param suspendedTo the hibernation file while suspended
  */
-record ZoneRecord(String name, long memoryMiB, int vcpus, String kernel, String initrd, String disk, String mac,
-                  String address, String gateway, int tcpPort, int udpPort, int tickHz, String activeInstance,
-                  int instanceSeq, String suspendedTo) {
+record ZoneRecord(
+        String name,
+        long memoryMiB,
+        int vcpus,
+        String kernel,
+        String initrd,
+        String disk,
+        String mac,
+        String address,
+        String gateway,
+        int tcpPort,
+        int udpPort,
+        int tickHz,
+        String activeInstance,
+        int instanceSeq,
+        String suspendedTo) {
 
     static ZoneRecord of(ZoneSpec spec) {
         String kernel = null;
@@ -33,27 +46,65 @@ record ZoneRecord(String name, long memoryMiB, int vcpus, String kernel, String 
             }
             case BootImage.Disk d -> disk = d.image().toString();
         }
-        return new ZoneRecord(spec.name(), spec.memory().mib(), spec.vcpus(), kernel, initrd, disk,
-                spec.nic().mac().value(), spec.nic().address().toString(),
+        return new ZoneRecord(
+                spec.name(),
+                spec.memory().mib(),
+                spec.vcpus(),
+                kernel,
+                initrd,
+                disk,
+                spec.nic().mac().value(),
+                spec.nic().address().toString(),
                 spec.nic().gateway().map(g -> g.getHostAddress()).orElse(null),
-                spec.app().tcpPort(), spec.app().udpPort(), spec.app().tickHz(), null, 0, null);
+                spec.app().tcpPort(),
+                spec.app().udpPort(),
+                spec.app().tickHz(),
+                null,
+                0,
+                null);
     }
 
     ZoneSpec spec() {
-        BootImage boot = disk != null ? new BootImage.Disk(Path.of(disk))
-                : new BootImage.Kernel(Path.of(kernel), Path.of(initrd));
-        NicSpec nic = new NicSpec(new MacAddress(mac), Ipv4Interface.parse(address),
-                Optional.ofNullable(gateway).map(Ipv4Interface::parseAddress));
-        return new ZoneSpec(name, MemorySize.ofMiB(memoryMiB), vcpus, boot, nic, new ZoneApp(tcpPort, udpPort, tickHz));
+        BootImage boot =
+                disk != null
+                        ? new BootImage.Disk(Path.of(disk))
+                        : new BootImage.Kernel(Path.of(kernel), Path.of(initrd));
+        NicSpec nic =
+                new NicSpec(
+                        new MacAddress(mac),
+                        Ipv4Interface.parse(address),
+                        Optional.ofNullable(gateway).map(Ipv4Interface::parseAddress));
+        return new ZoneSpec(
+                name,
+                MemorySize.ofMiB(memoryMiB),
+                vcpus,
+                boot,
+                nic,
+                new ZoneApp(tcpPort, udpPort, tickHz));
     }
 
     ZoneRecord withActive(String instance, int seq) {
-        return new ZoneRecord(name, memoryMiB, vcpus, kernel, initrd, disk, mac, address, gateway, tcpPort, udpPort,
-                tickHz, instance, seq, null);
+        return new ZoneRecord(
+                name, memoryMiB, vcpus, kernel, initrd, disk, mac, address, gateway, tcpPort,
+                udpPort, tickHz, instance, seq, null);
     }
 
     ZoneRecord suspended(String file) {
-        return new ZoneRecord(name, memoryMiB, vcpus, kernel, initrd, disk, mac, address, gateway, tcpPort, udpPort,
-                tickHz, null, instanceSeq, file);
+        return new ZoneRecord(
+                name,
+                memoryMiB,
+                vcpus,
+                kernel,
+                initrd,
+                disk,
+                mac,
+                address,
+                gateway,
+                tcpPort,
+                udpPort,
+                tickHz,
+                null,
+                instanceSeq,
+                file);
     }
 }

@@ -8,46 +8,59 @@ import java.util.List;
  * no digest-chain break; lost updates are reported separately and do not affect it.
  */
 public record AggregateStats(
-    int bots,
-    LatencySummary rtt,
-    LatencySummary updateGap,
-    long updatesReceived,
-    long lost,
-    long duplicated,
-    long outOfOrder,
-    long chainBreaks,
-    long unverifiableGaps,
-    long pingsSent,
-    long pongsReceived,
-    long malformedPackets,
-    int disconnected,
-    boolean tickContinuityOk) {
+        int bots,
+        LatencySummary rtt,
+        LatencySummary updateGap,
+        long updatesReceived,
+        long lost,
+        long duplicated,
+        long outOfOrder,
+        long chainBreaks,
+        long unverifiableGaps,
+        long pingsSent,
+        long pongsReceived,
+        long malformedPackets,
+        int disconnected,
+        boolean tickContinuityOk) {
 
-  static AggregateStats of(List<BotStats> bots, LatencySummary rtt, LatencySummary updateGap) {
-    long updates = 0;
-    long lost = 0;
-    long duplicated = 0;
-    long outOfOrder = 0;
-    long chainBreaks = 0;
-    long unverifiable = 0;
-    long pings = 0;
-    long pongs = 0;
-    long malformed = 0;
-    int disconnected = 0;
-    for (BotStats b : bots) {
-      updates += b.updatesReceived();
-      lost += b.lost();
-      duplicated += b.duplicated();
-      outOfOrder += b.outOfOrder();
-      chainBreaks += b.chainBreaks();
-      unverifiable += b.unverifiableGaps();
-      pings += b.pingsSent();
-      pongs += b.pongsReceived();
-      malformed += b.malformedPackets();
-      disconnected += b.disconnected() ? 1 : 0;
+    static AggregateStats of(List<BotStats> bots, LatencySummary rtt, LatencySummary updateGap) {
+        long updates = 0;
+        long lost = 0;
+        long duplicated = 0;
+        long outOfOrder = 0;
+        long chainBreaks = 0;
+        long unverifiable = 0;
+        long pings = 0;
+        long pongs = 0;
+        long malformed = 0;
+        int disconnected = 0;
+        for (BotStats b : bots) {
+            updates += b.updatesReceived();
+            lost += b.lost();
+            duplicated += b.duplicated();
+            outOfOrder += b.outOfOrder();
+            chainBreaks += b.chainBreaks();
+            unverifiable += b.unverifiableGaps();
+            pings += b.pingsSent();
+            pongs += b.pongsReceived();
+            malformed += b.malformedPackets();
+            disconnected += b.disconnected() ? 1 : 0;
+        }
+        boolean continuityOk = duplicated == 0 && outOfOrder == 0 && chainBreaks == 0;
+        return new AggregateStats(
+                bots.size(),
+                rtt,
+                updateGap,
+                updates,
+                lost,
+                duplicated,
+                outOfOrder,
+                chainBreaks,
+                unverifiable,
+                pings,
+                pongs,
+                malformed,
+                disconnected,
+                continuityOk);
     }
-    boolean continuityOk = duplicated == 0 && outOfOrder == 0 && chainBreaks == 0;
-    return new AggregateStats(bots.size(), rtt, updateGap, updates, lost, duplicated, outOfOrder, chainBreaks,
-        unverifiable, pings, pongs, malformed, disconnected, continuityOk);
-  }
 }

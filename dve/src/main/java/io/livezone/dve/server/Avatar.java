@@ -5,44 +5,44 @@ import io.livezone.dve.protocol.AvatarView;
 
 /** A player's avatar; mutated only by the tick thread. */
 final class Avatar implements Positioned {
-  static final int MAX_HEALTH = 100;
+    static final int MAX_HEALTH = 100;
 
-  final int id;
-  float x;
-  float y;
-  float heading;
-  int health = MAX_HEALTH;
-  int score;
-  int items;
-  int lastInputSeq;
+    final int id;
+    float x;
+    float y;
+    float heading;
+    int health = MAX_HEALTH;
+    int score;
+    int items;
+    int lastInputSeq;
 
-  Avatar(int id, float x, float y) {
-    this.id = id;
-    this.x = x;
-    this.y = y;
-  }
+    Avatar(int id, float x, float y) {
+        this.id = id;
+        this.x = x;
+        this.y = y;
+    }
 
-  @Override
-  public float x() {
-    return x;
-  }
+    @Override
+    public float x() {
+        return x;
+    }
 
-  @Override
-  public float y() {
-    return y;
-  }
+    @Override
+    public float y() {
+        return y;
+    }
 
-  float distanceSquared(Positioned other) {
-    float dx = other.x() - x;
-    float dy = other.y() - y;
-    return dx * dx + dy * dy;
-  }
+    float distanceSquared(Positioned other) {
+        float dx = other.x() - x;
+        float dy = other.y() - y;
+        return dx * dx + dy * dy;
+    }
 
-  AvatarState state() {
-    return new AvatarState(id, x, y, heading, health, score, items);
-  }
+    AvatarState state() {
+        return new AvatarState(id, x, y, heading, health, score, items);
+    }
 
-  AvatarView view() {
-    return new AvatarView(id, x, y, heading);
-  }
+    AvatarView view() {
+        return new AvatarView(id, x, y, heading);
+    }
 }

@@ -1,64 +1,69 @@
 package io.livezone.dve.server;
 
 import io.livezone.dve.protocol.ClientPacket;
+
 import java.net.SocketAddress;
 
 /**
- * A joined client: lives exactly as long as its TCP control connection. Written by the UDP
- * receive thread (address, inputs) and read by the tick thread.
+ * A joined client: lives exactly as long as its TCP control connection. Written by the UDP receive
+ * thread (address, inputs) and read by the tick thread.
  */
 final class ClientSession {
-  final int clientId;
-  final String name;
-  final long token;
-  /** Learned from the client's datagrams, latest wins (its address may change, e.g. NAT rebinding). */
-  private volatile SocketAddress udpAddress;
+    final int clientId;
+    final String name;
+    final long token;
 
-  private boolean hasInput;
-  private int lastSeq;
-  private float moveX;
-  private float moveY;
-  private boolean shootPending;
+    /**
+     * Learned from the client's datagrams, latest wins (its address may change, e.g. NAT
+     * rebinding).
+     */
+    private volatile SocketAddress udpAddress;
 
-  ClientSession(int clientId, String name, long token) {
-    this.clientId = clientId;
-    this.name = name;
-    this.token = token;
-  }
+    private boolean hasInput;
+    private int lastSeq;
+    private float moveX;
+    private float moveY;
+    private boolean shootPending;
 
-  SocketAddress udpAddress() {
-    return udpAddress;
-  }
-
-  void udpAddress(SocketAddress address) {
-    this.udpAddress = address;
-  }
-
-  /**
-   * Takes an input unless it is older than one already taken (UDP may reorder). A shoot request
-   * is latched until the next tick so that it is not lost between two ticks.
-   *
-   * @return false if the input was stale and ignored
-   */
-  synchronized boolean offer(ClientPacket packet) {
-    if (hasInput && packet.inputSeq() - lastSeq <= 0) { // wrap-safe comparison
-      return false;
+    ClientSession(int clientId, String name, long token) {
+        this.clientId = clientId;
+        this.name = name;
+        this.token = token;
     }
-    hasInput = true;
-    lastSeq = packet.inputSeq();
-    moveX = packet.moveX();
-    moveY = packet.moveY();
-    shootPending |= packet.shoot();
-    return true;
-  }
 
-  /** The intent for the tick being computed; consumes a pending shot. */
-  synchronized PlayerIntent drainIntent() {
-    if (!hasInput) {
-      return null;
+    SocketAddress udpAddress() {
+        return udpAddress;
     }
-    PlayerIntent intent = new PlayerIntent(moveX, moveY, shootPending, lastSeq);
-    shootPending = false;
-    return intent;
-  }
+
+    void udpAddress(SocketAddress address) {
+        this.udpAddress = address;
+    }
+
+    /**
+     * Takes an input unless it is older than one already taken (UDP may reorder). A shoot request
+     * is latched until the next tick so that it is not lost between two ticks.
+     *
+     * @return false if the input was stale and ignored
+     */
+    synchronized boolean offer(ClientPacket packet) {
+        if (hasInput && packet.inputSeq() - lastSeq <= 0) { // wrap-safe comparison
+            return false;
+        }
+        hasInput = true;
+        lastSeq = packet.inputSeq();
+        moveX = packet.moveX();
+        moveY = packet.moveY();
+        shootPending |= packet.shoot();
+        return true;
+    }
+
+    /** The intent for the tick being computed; consumes a pending shot. */
+    synchronized PlayerIntent drainIntent() {
+        if (!hasInput) {
+            return null;
+        }
+        PlayerIntent intent = new PlayerIntent(moveX, moveY, shootPending, lastSeq);
+        shootPending = false;
+        return intent;
+    }
 }

@@ -3,7 +3,7 @@ package io.livezone.dve.server;
 /** Monotonic clock seam so the tick schedule can be tested without sleeping. */
 @FunctionalInterface
 interface NanoClock {
-  NanoClock SYSTEM = System::nanoTime;
+    NanoClock SYSTEM = System::nanoTime;
 
-  long nanoTime();
+    long nanoTime();
 }

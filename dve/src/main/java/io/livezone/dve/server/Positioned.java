@@ -2,7 +2,7 @@ package io.livezone.dve.server;
 
 /** Anything placed on the map, for spatial queries. */
 interface Positioned {
-  float x();
+    float x();
 
-  float y();
+    float y();
 }

@@ -7,35 +7,36 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The joined clients, by client id. */
 final class SessionTable {
-  private final ConcurrentHashMap<Integer, ClientSession> sessions = new ConcurrentHashMap<>();
-  private final AtomicInteger nextId = new AtomicInteger(1);
-  // Tokens only guard against stray or misrouted datagrams, not attackers; SecureRandom is avoided
-  // because a freshly booted tiny guest may block on entropy.
-  private final SplittableRandom tokens = new SplittableRandom(System.nanoTime() ^ 0x7F4A7C15L);
+    private final ConcurrentHashMap<Integer, ClientSession> sessions = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    // Tokens only guard against stray or misrouted datagrams, not attackers; SecureRandom is
+    // avoided
+    // because a freshly booted tiny guest may block on entropy.
+    private final SplittableRandom tokens = new SplittableRandom(System.nanoTime() ^ 0x7F4A7C15L);
 
-  ClientSession open(String name) {
-    long token;
-    synchronized (tokens) {
-      token = tokens.nextLong();
+    ClientSession open(String name) {
+        long token;
+        synchronized (tokens) {
+            token = tokens.nextLong();
+        }
+        ClientSession session = new ClientSession(nextId.getAndIncrement(), name, token);
+        sessions.put(session.clientId, session);
+        return session;
     }
-    ClientSession session = new ClientSession(nextId.getAndIncrement(), name, token);
-    sessions.put(session.clientId, session);
-    return session;
-  }
 
-  void close(ClientSession session) {
-    sessions.remove(session.clientId, session);
-  }
+    void close(ClientSession session) {
+        sessions.remove(session.clientId, session);
+    }
 
-  ClientSession get(int clientId) {
-    return sessions.get(clientId);
-  }
+    ClientSession get(int clientId) {
+        return sessions.get(clientId);
+    }
 
-  Collection<ClientSession> all() {
-    return sessions.values();
-  }
+    Collection<ClientSession> all() {
+        return sessions.values();
+    }
 
-  int size() {
-    return sessions.size();
-  }
+    int size() {
+        return sessions.size();
+    }
 }

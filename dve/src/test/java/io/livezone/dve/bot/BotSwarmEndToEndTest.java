@@ -9,6 +9,11 @@ import io.livezone.dve.protocol.PacketType;
 import io.livezone.dve.server.ZoneCounters;
 import io.livezone.dve.server.ZoneServer;
 import io.livezone.dve.server.ZoneServerOptions;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
@@ -20,191 +25,215 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
 /** A real zone server in-process on 127.0.0.1 and real bots, over real sockets. */
 class BotSwarmEndToEndTest {
-  private static final int BOTS = 20;
-  private static final Duration PATIENCE = Duration.ofSeconds(10);
+    private static final int BOTS = 20;
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
 
-  private ZoneServer server;
+    private ZoneServer server;
 
-  @BeforeEach
-  void startZone() throws IOException {
-    server = ZoneServer.start(ZoneServerOptions.loopback("e2e"));
-  }
-
-  @AfterEach
-  void stopZone() {
-    server.close();
-  }
-
-  @Test
-  void twentyBotsReceiveEveryTickAt20HzWithRttAndUnbrokenChains() throws Exception {
-    try (BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), BOTS, BotConfig.defaults())) {
-      assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
-      swarm.cutWindow(); // drop the join phase
-      long ticksBefore = server.counters().tick();
-      waitForTicks(40); // about 2 s of play
-      SwarmStats window = swarm.cutWindow();
-      long ticks = server.counters().tick() - ticksBefore;
-
-      assertThat(window.bots()).hasSize(BOTS);
-      for (BotStats bot : window.bots()) {
-        assertThat(bot.updatesReceived()).as(bot.name()).isBetween(ticks - 3, ticks + 3);
-        assertThat(bot.lost()).as(bot.name()).isZero();
-        assertThat(bot.duplicated()).isZero();
-        assertThat(bot.outOfOrder()).isZero();
-        assertThat(bot.chainBreaks()).isZero();
-        assertThat(bot.disconnected()).isFalse();
-        assertThat(bot.rtt().count()).as(bot.name() + " RTT samples").isPositive();
-        assertThat(bot.rtt().maxMs()).isPositive();
-        assertThat(bot.malformedPackets()).isZero();
-      }
-      AggregateStats all = window.aggregate();
-      assertThat(all.tickContinuityOk()).isTrue();
-      assertThat(all.disconnected()).isZero();
-      // One update per tick at 20 Hz: the typical gap is the tick period.
-      assertThat(all.updateGap().p50Ms()).isBetween(35.0, 70.0);
-      assertThat(all.rtt().count()).isGreaterThanOrEqualTo(BOTS);
-      assertThat(window.toJson()).contains("\"bot-19\"");
-
-      ZoneCounters counters = server.counters();
-      assertThat(counters.sessions()).isEqualTo(BOTS);
-      assertThat(counters.badTokenPackets() + counters.malformedUdpPackets()).isZero();
+    @BeforeEach
+    void startZone() throws IOException {
+        server = ZoneServer.start(ZoneServerOptions.loopback("e2e"));
     }
-    // close() left cleanly: sessions gone on the server, and no bot counted as disconnected.
-    await().atMost(PATIENCE).until(() -> server.counters().sessions() == 0);
-  }
 
-  @Test
-  void cleanCloseIsNotADisconnect() throws Exception {
-    BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), 5, BotConfig.defaults());
-    assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
-    swarm.close();
-    swarm.close(); // idempotent
-    assertThat(swarm.connectedCount()).isZero();
-    assertThat(swarm.total().aggregate().disconnected()).isZero();
-    await().atMost(PATIENCE).until(() -> server.counters().sessions() == 0);
-  }
-
-  @Test
-  void badTokensMalformedPacketsAndGarbageControlLinesDoNotDisturbOtherBots() throws Exception {
-    try (BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), BOTS, BotConfig.defaults());
-        DatagramSocket attacker = new DatagramSocket();
-        Socket rogue = new Socket(InetAddress.getLoopbackAddress(), server.tcpPort())) {
-      assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
-      swarm.cutWindow();
-
-      InetSocketAddress udp = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.udpPort());
-      for (int clientId = 1; clientId <= BOTS; clientId++) {
-        // Wrong token for every real client id: must neither move their avatar nor steal their updates.
-        sendInput(attacker, udp, new ClientPacket(PacketType.INPUT, clientId, 12345L, Integer.MAX_VALUE, 1, 1, true,
-            true, 1, 1));
-      }
-      byte[] junk = new byte[300];
-      attacker.send(new DatagramPacket(junk, junk.length, udp));
-      attacker.send(new DatagramPacket(junk, 3, udp));
-      OutputStream out = rogue.getOutputStream();
-      out.write("\u0001\u0002 nonsense\nJOIN\nPING\n".getBytes(StandardCharsets.ISO_8859_1));
-      out.write(new byte[5000]); // an endless line of zeros
-      out.write('\n');
-      out.flush();
-
-      await().atMost(PATIENCE).untilAsserted(() -> {
-        ZoneCounters c = server.counters();
-        assertThat(c.badTokenPackets()).isEqualTo(BOTS);
-        assertThat(c.malformedUdpPackets()).isEqualTo(2);
-        assertThat(c.tcpErrors()).isEqualTo(4);
-      });
-      waitForTicks(20);
-      SwarmStats window = swarm.cutWindow();
-      assertThat(window.tickContinuityOk()).isTrue();
-      assertThat(window.aggregate().lost()).isZero();
-      assertThat(window.aggregate().disconnected()).isZero();
-      assertThat(window.bots()).allSatisfy(b -> assertThat(b.updatesReceived()).isGreaterThanOrEqualTo(15));
-      assertThat(server.counters().sessions()).isEqualTo(BOTS);
+    @AfterEach
+    void stopZone() {
+        server.close();
     }
-  }
 
-  @Test
-  void killingTheZoneMakesEveryBotReportADisconnect() throws Exception {
-    try (BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), BOTS, BotConfig.defaults())) {
-      assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
-      swarm.cutWindow();
-      server.close();
-      await().atMost(PATIENCE).until(() -> swarm.connectedCount() == 0);
-      SwarmStats window = swarm.cutWindow();
-      assertThat(window.aggregate().disconnected()).isEqualTo(BOTS);
-      assertThat(window.bots()).allSatisfy(b -> assertThat(b.disconnectReason()).contains("control connection"));
-      assertThat(swarm.cutWindow().aggregate().disconnected()).as("counted once, in its window").isZero();
-      assertThat(swarm.total().aggregate().disconnected()).isEqualTo(BOTS);
+    @Test
+    void twentyBotsReceiveEveryTickAt20HzWithRttAndUnbrokenChains() throws Exception {
+        try (BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), BOTS, BotConfig.defaults())) {
+            assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
+            swarm.cutWindow(); // drop the join phase
+            long ticksBefore = server.counters().tick();
+            waitForTicks(40); // about 2 s of play
+            SwarmStats window = swarm.cutWindow();
+            long ticks = server.counters().tick() - ticksBefore;
+
+            assertThat(window.bots()).hasSize(BOTS);
+            for (BotStats bot : window.bots()) {
+                assertThat(bot.updatesReceived()).as(bot.name()).isBetween(ticks - 3, ticks + 3);
+                assertThat(bot.lost()).as(bot.name()).isZero();
+                assertThat(bot.duplicated()).isZero();
+                assertThat(bot.outOfOrder()).isZero();
+                assertThat(bot.chainBreaks()).isZero();
+                assertThat(bot.disconnected()).isFalse();
+                assertThat(bot.rtt().count()).as(bot.name() + " RTT samples").isPositive();
+                assertThat(bot.rtt().maxMs()).isPositive();
+                assertThat(bot.malformedPackets()).isZero();
+            }
+            AggregateStats all = window.aggregate();
+            assertThat(all.tickContinuityOk()).isTrue();
+            assertThat(all.disconnected()).isZero();
+            // One update per tick at 20 Hz: the typical gap is the tick period.
+            assertThat(all.updateGap().p50Ms()).isBetween(35.0, 70.0);
+            assertThat(all.rtt().count()).isGreaterThanOrEqualTo(BOTS);
+            assertThat(window.toJson()).contains("\"bot-19\"");
+
+            ZoneCounters counters = server.counters();
+            assertThat(counters.sessions()).isEqualTo(BOTS);
+            assertThat(counters.badTokenPackets() + counters.malformedUdpPackets()).isZero();
+        }
+        // close() left cleanly: sessions gone on the server, and no bot counted as disconnected.
+        await().atMost(PATIENCE).until(() -> server.counters().sessions() == 0);
     }
-  }
 
-  @Test
-  void botsGiveUpWhenUpdatesStopWhileTcpStaysOpen() throws Exception {
-    BotConfig config = BotConfig.defaults().withUpdateTimeout(Duration.ofMillis(300));
-    try (FakeZone frozen = FakeZone.silent(); BotSwarm swarm = BotSwarm.start(frozen.endpoint(), 5, config)) {
-      assertThat(swarm.awaitAllReceiving(Duration.ofMillis(100))).isFalse();
-      await().atMost(PATIENCE).until(() -> swarm.connectedCount() == 0);
-      SwarmStats stats = swarm.total();
-      assertThat(stats.aggregate().disconnected()).isEqualTo(5);
-      assertThat(stats.bots()).allSatisfy(b -> assertThat(b.disconnectReason()).startsWith("no update for"));
-      assertThat(stats.aggregate().pingsSent()).isPositive();
-      assertThat(stats.aggregate().pongsReceived()).isZero();
+    @Test
+    void cleanCloseIsNotADisconnect() throws Exception {
+        BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), 5, BotConfig.defaults());
+        assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
+        swarm.close();
+        swarm.close(); // idempotent
+        assertThat(swarm.connectedCount()).isZero();
+        assertThat(swarm.total().aggregate().disconnected()).isZero();
+        await().atMost(PATIENCE).until(() -> server.counters().sessions() == 0);
     }
-  }
 
-  @Test
-  void unreachableZoneFailsWithAClearException() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = s.getLocalPort();
+    @Test
+    void badTokensMalformedPacketsAndGarbageControlLinesDoNotDisturbOtherBots() throws Exception {
+        try (BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), BOTS, BotConfig.defaults());
+                DatagramSocket attacker = new DatagramSocket();
+                Socket rogue = new Socket(InetAddress.getLoopbackAddress(), server.tcpPort())) {
+            assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
+            swarm.cutWindow();
+
+            InetSocketAddress udp =
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), server.udpPort());
+            for (int clientId = 1; clientId <= BOTS; clientId++) {
+                // Wrong token for every real client id: must neither move their avatar nor steal
+                // their updates.
+                sendInput(
+                        attacker,
+                        udp,
+                        new ClientPacket(
+                                PacketType.INPUT,
+                                clientId,
+                                12345L,
+                                Integer.MAX_VALUE,
+                                1,
+                                1,
+                                true,
+                                true,
+                                1,
+                                1));
+            }
+            byte[] junk = new byte[300];
+            attacker.send(new DatagramPacket(junk, junk.length, udp));
+            attacker.send(new DatagramPacket(junk, 3, udp));
+            OutputStream out = rogue.getOutputStream();
+            out.write("\u0001\u0002 nonsense\nJOIN\nPING\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.write(new byte[5000]); // an endless line of zeros
+            out.write('\n');
+            out.flush();
+
+            await().atMost(PATIENCE)
+                    .untilAsserted(
+                            () -> {
+                                ZoneCounters c = server.counters();
+                                assertThat(c.badTokenPackets()).isEqualTo(BOTS);
+                                assertThat(c.malformedUdpPackets()).isEqualTo(2);
+                                assertThat(c.tcpErrors()).isEqualTo(4);
+                            });
+            waitForTicks(20);
+            SwarmStats window = swarm.cutWindow();
+            assertThat(window.tickContinuityOk()).isTrue();
+            assertThat(window.aggregate().lost()).isZero();
+            assertThat(window.aggregate().disconnected()).isZero();
+            assertThat(window.bots())
+                    .allSatisfy(b -> assertThat(b.updatesReceived()).isGreaterThanOrEqualTo(15));
+            assertThat(server.counters().sessions()).isEqualTo(BOTS);
+        }
     }
-    InetSocketAddress nowhere = new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort);
-    assertThatThrownBy(() -> BotSwarm.start(nowhere, 10, BotConfig.defaults()))
-        .isInstanceOf(ZoneUnreachableException.class)
-        .hasMessageContaining("unreachable")
-        .hasMessageContaining(":" + closedPort);
-  }
 
-  @Test
-  void aZoneRejectingJoinFailsWithItsReason() throws Exception {
-    try (FakeZone full = new FakeZone("ERR zone full")) {
-      assertThatThrownBy(() -> BotSwarm.start(full.endpoint(), 3, BotConfig.defaults()))
-          .isInstanceOf(IOException.class)
-          .hasMessageContaining("ERR zone full");
+    @Test
+    void killingTheZoneMakesEveryBotReportADisconnect() throws Exception {
+        try (BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), BOTS, BotConfig.defaults())) {
+            assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
+            swarm.cutWindow();
+            server.close();
+            await().atMost(PATIENCE).until(() -> swarm.connectedCount() == 0);
+            SwarmStats window = swarm.cutWindow();
+            assertThat(window.aggregate().disconnected()).isEqualTo(BOTS);
+            assertThat(window.bots())
+                    .allSatisfy(
+                            b -> assertThat(b.disconnectReason()).contains("control connection"));
+            assertThat(swarm.cutWindow().aggregate().disconnected())
+                    .as("counted once, in its window")
+                    .isZero();
+            assertThat(swarm.total().aggregate().disconnected()).isEqualTo(BOTS);
+        }
     }
-  }
 
-  @Test
-  void aFewHundredBotsShareAFewIoThreads() throws Exception {
-    BotConfig config = BotConfig.defaults().withIoThreads(2);
-    try (BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), 200, config)) {
-      assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
-      swarm.cutWindow();
-      waitForTicks(20);
-      SwarmStats window = swarm.cutWindow();
-      assertThat(window.tickContinuityOk()).isTrue();
-      assertThat(window.aggregate().disconnected()).isZero();
-      assertThat(window.bots()).allSatisfy(b -> assertThat(b.updatesReceived()).isPositive());
-      assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("bot-io-")))
-          .hasSize(2);
+    @Test
+    void botsGiveUpWhenUpdatesStopWhileTcpStaysOpen() throws Exception {
+        BotConfig config = BotConfig.defaults().withUpdateTimeout(Duration.ofMillis(300));
+        try (FakeZone frozen = FakeZone.silent();
+                BotSwarm swarm = BotSwarm.start(frozen.endpoint(), 5, config)) {
+            assertThat(swarm.awaitAllReceiving(Duration.ofMillis(100))).isFalse();
+            await().atMost(PATIENCE).until(() -> swarm.connectedCount() == 0);
+            SwarmStats stats = swarm.total();
+            assertThat(stats.aggregate().disconnected()).isEqualTo(5);
+            assertThat(stats.bots())
+                    .allSatisfy(b -> assertThat(b.disconnectReason()).startsWith("no update for"));
+            assertThat(stats.aggregate().pingsSent()).isPositive();
+            assertThat(stats.aggregate().pongsReceived()).isZero();
+        }
     }
-    await().atMost(PATIENCE).until(() -> server.counters().sessions() == 0);
-  }
 
-  private void waitForTicks(int ticks) {
-    long target = server.counters().tick() + ticks;
-    await().atMost(PATIENCE).until(() -> server.counters().tick() >= target);
-  }
+    @Test
+    void unreachableZoneFailsWithAClearException() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        InetSocketAddress nowhere =
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort);
+        assertThatThrownBy(() -> BotSwarm.start(nowhere, 10, BotConfig.defaults()))
+                .isInstanceOf(ZoneUnreachableException.class)
+                .hasMessageContaining("unreachable")
+                .hasMessageContaining(":" + closedPort);
+    }
 
-  private static void sendInput(DatagramSocket socket, InetSocketAddress to, ClientPacket p) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(ClientPacket.SIZE);
-    p.encode(buf);
-    socket.send(new DatagramPacket(buf.array(), buf.position(), to));
-  }
+    @Test
+    void aZoneRejectingJoinFailsWithItsReason() throws Exception {
+        try (FakeZone full = new FakeZone("ERR zone full")) {
+            assertThatThrownBy(() -> BotSwarm.start(full.endpoint(), 3, BotConfig.defaults()))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("ERR zone full");
+        }
+    }
+
+    @Test
+    void aFewHundredBotsShareAFewIoThreads() throws Exception {
+        BotConfig config = BotConfig.defaults().withIoThreads(2);
+        try (BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), 200, config)) {
+            assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
+            swarm.cutWindow();
+            waitForTicks(20);
+            SwarmStats window = swarm.cutWindow();
+            assertThat(window.tickContinuityOk()).isTrue();
+            assertThat(window.aggregate().disconnected()).isZero();
+            assertThat(window.bots()).allSatisfy(b -> assertThat(b.updatesReceived()).isPositive());
+            assertThat(
+                            Thread.getAllStackTraces().keySet().stream()
+                                    .filter(t -> t.getName().startsWith("bot-io-")))
+                    .hasSize(2);
+        }
+        await().atMost(PATIENCE).until(() -> server.counters().sessions() == 0);
+    }
+
+    private void waitForTicks(int ticks) {
+        long target = server.counters().tick() + ticks;
+        await().atMost(PATIENCE).until(() -> server.counters().tick() >= target);
+    }
+
+    private static void sendInput(DatagramSocket socket, InetSocketAddress to, ClientPacket p)
+            throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(ClientPacket.SIZE);
+        p.encode(buf);
+        socket.send(new DatagramPacket(buf.array(), buf.position(), to));
+    }
 }

@@ -9,8 +9,9 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * One-shot wait for the first event matching a predicate, registered <em>before</em> the command that triggers
- * it so an event arriving ahead of (or together with) the command's reply is not missed.
+ * One-shot wait for the first event matching a predicate, registered <em>before</em> the command
+ * that triggers it so an event arriving ahead of (or together with) the command's reply is not
+ * missed.
  *
  * <pre>{@code
  * try (EventWaiter stopped = qmp.expectEvent("STOP")) {
@@ -28,7 +29,11 @@ public final class EventWaiter implements AutoCloseable {
     private final Thread readerThread;
     private final CompletableFuture<QmpEvent> result = new CompletableFuture<>();
 
-    EventWaiter(String description, Predicate<QmpEvent> match, Consumer<EventWaiter> unregister, Thread reader) {
+    EventWaiter(
+            String description,
+            Predicate<QmpEvent> match,
+            Consumer<EventWaiter> unregister,
+            Thread reader) {
         this.description = description;
         this.match = match;
         this.unregister = unregister;
@@ -36,15 +41,17 @@ public final class EventWaiter implements AutoCloseable {
     }
 
     /**
-     * Returns the first matching event received since this waiter was created, waiting up to {@code timeout}.
+     * Returns the first matching event received since this waiter was created, waiting up to {@code
+     * timeout}.
      *
-     * @throws QmpTimeoutException           no matching event in time
-     * @throws QmpConnectionClosedException  the connection closed first
+     * @throws QmpTimeoutException no matching event in time
+     * @throws QmpConnectionClosedException the connection closed first
      */
     public QmpEvent await(Duration timeout) {
         if (Thread.currentThread() == readerThread) {
-            throw new IllegalStateException("EventWaiter.await() called from the QMP reader thread (an event "
-                    + "listener); it would block the thread that delivers the event");
+            throw new IllegalStateException(
+                    "EventWaiter.await() called from the QMP reader thread (an event "
+                            + "listener); it would block the thread that delivers the event");
         }
         try {
             return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -61,7 +68,11 @@ public final class EventWaiter implements AutoCloseable {
             Throwable cause = e.getCause();
             if (cause instanceof QmpException) { // the connection's terminal failure
                 throw new QmpConnectionClosedException(
-                        "QMP connection closed while waiting for " + description + ": " + cause.getMessage(), cause);
+                        "QMP connection closed while waiting for "
+                                + description
+                                + ": "
+                                + cause.getMessage(),
+                        cause);
             }
             throw new QmpException("event predicate for " + description + " threw", cause);
         }
@@ -77,7 +88,9 @@ public final class EventWaiter implements AutoCloseable {
         unregister.accept(this);
     }
 
-    /** Called on the reader thread; returns true when this waiter is finished and can be dropped. */
+    /**
+     * Called on the reader thread; returns true when this waiter is finished and can be dropped.
+     */
     boolean offer(QmpEvent event) {
         if (result.isDone()) {
             return true;
@@ -88,7 +101,8 @@ public final class EventWaiter implements AutoCloseable {
             }
             result.complete(event);
         } catch (RuntimeException e) {
-            result.completeExceptionally(e); // surface the bug to the awaiting thread instead of timing out
+            result.completeExceptionally(
+                    e); // surface the bug to the awaiting thread instead of timing out
         }
         return true;
     }

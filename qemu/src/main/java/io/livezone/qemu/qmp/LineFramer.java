@@ -6,8 +6,9 @@ import java.util.Arrays;
 /**
  * Splits a byte stream into {@code \n}-terminated lines (a trailing {@code \r} is dropped).
  *
- * <p>Works on bytes rather than chars so a multi-byte UTF-8 sequence split across two reads is never decoded
- * half-way; Jackson decodes each complete line. Not thread-safe: owned by the reader thread.
+ * <p>Works on bytes rather than chars so a multi-byte UTF-8 sequence split across two reads is
+ * never decoded half-way; Jackson decodes each complete line. Not thread-safe: owned by the reader
+ * thread.
  */
 final class LineFramer {
     private final int maxLineBytes;
@@ -41,7 +42,8 @@ final class LineFramer {
         }
         scan = end;
         if (end - start > maxLineBytes) {
-            throw new QmpProtocolException("QMP message exceeds " + maxLineBytes + " bytes without a newline");
+            throw new QmpProtocolException(
+                    "QMP message exceeds " + maxLineBytes + " bytes without a newline");
         }
         return null;
     }

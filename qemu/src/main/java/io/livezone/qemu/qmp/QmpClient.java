@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -29,20 +33,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Client for the QEMU Machine Protocol over a unix domain socket.
  *
- * <p>Threading: {@link #execute} may be called from any number of threads; each request carries a unique
- * {@code id} and replies are matched by it. One daemon reader thread per client parses incoming messages,
- * completes pending commands and delivers events. Event listeners run <em>on that reader thread</em>, so they
- * must be quick and must not call {@link #execute} or {@link EventWaiter#await} (both throw
- * {@link IllegalStateException} there, since they would wait for data only that thread can read).
+ * <p>Threading: {@link #execute} may be called from any number of threads; each request carries a
+ * unique {@code id} and replies are matched by it. One daemon reader thread per client parses
+ * incoming messages, completes pending commands and delivers events. Event listeners run <em>on
+ * that reader thread</em>, so they must be quick and must not call {@link #execute} or {@link
+ * EventWaiter#await} (both throw {@link IllegalStateException} there, since they would wait for
+ * data only that thread can read).
  *
- * <p>When the connection ends for any reason, every pending command and event waiter fails at once with
- * {@link QmpConnectionClosedException}, and so does every later call.
+ * <p>When the connection ends for any reason, every pending command and event waiter fails at once
+ * with {@link QmpConnectionClosedException}, and so does every later call.
  */
 public final class QmpClient implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -56,16 +59,20 @@ public final class QmpClient implements AutoCloseable {
     private final Path socket;
     private final SocketChannel channel;
     private final Thread reader;
-    // Writes happen on their own thread because an NIO channel closes itself when the writing thread is
-    // interrupted: a caller cancelled mid-write (Future.cancel(true)) must not take the QMP connection down.
+    // Writes happen on their own thread because an NIO channel closes itself when the writing
+    // thread is
+    // interrupted: a caller cancelled mid-write (Future.cancel(true)) must not take the QMP
+    // connection down.
     private final ExecutorService writer;
     private final AtomicLong lastId = new AtomicLong();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final List<ListenerRegistration> listeners = new CopyOnWriteArrayList<>();
     private final Set<EventWaiter> waiters = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<QmpVersion> greeting = new CompletableFuture<>();
+
     /** Why the connection ended; null while open. Set exactly once. */
     private final AtomicReference<QmpException> terminal = new AtomicReference<>();
+
     private volatile QmpVersion version;
 
     private record Pending(String command, CompletableFuture<JsonNode> reply) {}
@@ -73,20 +80,24 @@ public final class QmpClient implements AutoCloseable {
     private QmpClient(Path socket, SocketChannel channel) {
         this.socket = socket;
         this.channel = channel;
-        String suffix = socket.getFileName() == null ? socket.toString() : socket.getFileName().toString();
-        this.reader = Thread.ofPlatform().daemon().name("qmp-reader-" + suffix).unstarted(this::readLoop);
-        this.writer = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().daemon().name("qmp-writer-" + suffix).factory());
+        String suffix =
+                socket.getFileName() == null ? socket.toString() : socket.getFileName().toString();
+        this.reader =
+                Thread.ofPlatform().daemon().name("qmp-reader-" + suffix).unstarted(this::readLoop);
+        this.writer =
+                Executors.newSingleThreadExecutor(
+                        Thread.ofPlatform().daemon().name("qmp-writer-" + suffix).factory());
     }
 
     /**
      * Connects to QEMU's QMP socket and negotiates capabilities.
      *
-     * <p>Retries while the socket file is missing or refuses connections, because QEMU may still be starting.
-     * {@code timeout} bounds the whole handshake (connect, greeting, {@code qmp_capabilities}).
+     * <p>Retries while the socket file is missing or refuses connections, because QEMU may still be
+     * starting. {@code timeout} bounds the whole handshake (connect, greeting, {@code
+     * qmp_capabilities}).
      *
-     * @throws QmpException         the socket could not be connected within the timeout
-     * @throws QmpTimeoutException  connected, but QEMU did not complete the handshake in time
+     * @throws QmpException the socket could not be connected within the timeout
+     * @throws QmpTimeoutException connected, but QEMU did not complete the handshake in time
      * @throws QmpProtocolException the peer's greeting is not a QMP greeting
      */
     public static QmpClient connect(Path socket, Duration timeout) {
@@ -97,13 +108,22 @@ public final class QmpClient implements AutoCloseable {
         try {
             client.reader.start();
             client.version = client.awaitGreeting(deadline, timeout);
-            client.execute("qmp_capabilities", null, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            client.execute(
+                    "qmp_capabilities",
+                    null,
+                    Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             LOG.debug("QMP connected to {}: QEMU {}", socket, client.version);
             return client;
         } catch (QmpTimeoutException e) {
             client.close();
             throw new QmpTimeoutException(
-                    "QMP handshake on " + socket + " did not complete within " + timeout + ": " + e.getMessage(), e);
+                    "QMP handshake on "
+                            + socket
+                            + " did not complete within "
+                            + timeout
+                            + ": "
+                            + e.getMessage(),
+                    e);
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -126,9 +146,17 @@ public final class QmpClient implements AutoCloseable {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new QmpException("could not connect to QMP socket " + socket + " within " + timeout
-                        + " (last error: " + failure.getMessage() + "); is QEMU running with -qmp unix:"
-                        + socket + ",server=on?", failure);
+                throw new QmpException(
+                        "could not connect to QMP socket "
+                                + socket
+                                + " within "
+                                + timeout
+                                + " (last error: "
+                                + failure.getMessage()
+                                + "); is QEMU running with -qmp unix:"
+                                + socket
+                                + ",server=on?",
+                        failure);
             }
             LOG.debug("QMP socket {} not ready yet ({}), retrying", socket, failure.getMessage());
             sleepNanos(Math.min(backoff, left));
@@ -140,12 +168,18 @@ public final class QmpClient implements AutoCloseable {
         try {
             return greeting.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            // QEMU serves one client per QMP socket; a second client is accepted by the kernel but never greeted.
-            throw new QmpTimeoutException("no QMP greeting on " + socket + " within " + timeout
-                    + " (is another client already connected to this socket?)");
+            // QEMU serves one client per QMP socket; a second client is accepted by the kernel but
+            // never greeted.
+            throw new QmpTimeoutException(
+                    "no QMP greeting on "
+                            + socket
+                            + " within "
+                            + timeout
+                            + " (is another client already connected to this socket?)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new QmpException("interrupted while waiting for the QMP greeting on " + socket, e);
+            throw new QmpException(
+                    "interrupted while waiting for the QMP greeting on " + socket, e);
         } catch (ExecutionException e) {
             throw (QmpException) e.getCause(); // the terminal failure; already names the socket
         }
@@ -170,7 +204,10 @@ public final class QmpClient implements AutoCloseable {
         return execute(command, null, DEFAULT_TIMEOUT);
     }
 
-    /** Executes a command, waiting up to {@link #DEFAULT_TIMEOUT}. See {@link #execute(String, Object, Duration)}. */
+    /**
+     * Executes a command, waiting up to {@link #DEFAULT_TIMEOUT}. See {@link #execute(String,
+     * Object, Duration)}.
+     */
     public JsonNode execute(String command, Object arguments) {
         return execute(command, arguments, DEFAULT_TIMEOUT);
     }
@@ -178,27 +215,32 @@ public final class QmpClient implements AutoCloseable {
     /**
      * Executes a command and returns the reply's {@code return} member.
      *
-     * @param arguments null for none, or anything Jackson serializes to a JSON object: a {@link Map}, an
-     *                  {@link ObjectNode}, a record or bean
-     * @throws QmpCommandException           QEMU replied with an error
-     * @throws QmpTimeoutException           no reply within {@code timeout} (a late reply is discarded)
-     * @throws QmpConnectionClosedException  the connection is or became closed
-     * @throws IllegalArgumentException      {@code arguments} does not serialize to a JSON object
+     * @param arguments null for none, or anything Jackson serializes to a JSON object: a {@link
+     *     Map}, an {@link ObjectNode}, a record or bean
+     * @throws QmpCommandException QEMU replied with an error
+     * @throws QmpTimeoutException no reply within {@code timeout} (a late reply is discarded)
+     * @throws QmpConnectionClosedException the connection is or became closed
+     * @throws IllegalArgumentException {@code arguments} does not serialize to a JSON object
      */
     public JsonNode execute(String command, Object arguments, Duration timeout) {
         Objects.requireNonNull(command, "command");
         requirePositive(timeout);
         if (Thread.currentThread() == reader) {
-            throw new IllegalStateException("QMP command '" + command + "' issued from the QMP reader thread (an "
-                    + "event listener); it would wait for a reply only this thread can read");
+            throw new IllegalStateException(
+                    "QMP command '"
+                            + command
+                            + "' issued from the QMP reader thread (an event listener); it would"
+                            + " wait for a reply only this thread can read");
         }
         long id = lastId.incrementAndGet();
         byte[] request = encodeRequest(command, arguments, id);
 
         Pending call = new Pending(command, new CompletableFuture<>());
         pending.put(id, call);
-        // Checked after registering: terminate() sets the reason before draining, so either it sees this entry
-        // or we see the reason. Without this a command sent during close could wait for its full timeout.
+        // Checked after registering: terminate() sets the reason before draining, so either it sees
+        // this entry
+        // or we see the reason. Without this a command sent during close could wait for its full
+        // timeout.
         QmpException dead = terminal.get();
         if (dead != null) {
             pending.remove(id);
@@ -221,7 +263,8 @@ public final class QmpClient implements AutoCloseable {
         } catch (InterruptedException e) {
             pending.remove(id);
             Thread.currentThread().interrupt();
-            throw new QmpException("interrupted while waiting for reply to QMP command '" + command + "'", e);
+            throw new QmpException(
+                    "interrupted while waiting for reply to QMP command '" + command + "'", e);
         } catch (ExecutionException e) {
             throw closed("QMP command '" + command + "' aborted", e.getCause());
         }
@@ -233,21 +276,33 @@ public final class QmpClient implements AutoCloseable {
     }
 
     /**
-     * Registers a listener for every event. It runs on the reader thread: keep it quick, hand heavy work off.
-     * Exceptions it throws are logged and otherwise ignored.
+     * Registers a listener for every event. It runs on the reader thread: keep it quick, hand heavy
+     * work off. Exceptions it throws are logged and otherwise ignored.
      */
     public Subscription addEventListener(Consumer<QmpEvent> listener) {
-        ListenerRegistration registration = new ListenerRegistration(Objects.requireNonNull(listener, "listener"));
+        ListenerRegistration registration =
+                new ListenerRegistration(Objects.requireNonNull(listener, "listener"));
         listeners.add(registration);
         return registration;
     }
 
-    /** Starts waiting for the next event called {@code eventName}; create it before issuing the command. */
+    /**
+     * Starts waiting for the next event called {@code eventName}; create it before issuing the
+     * command.
+     */
     public EventWaiter expectEvent(String eventName) {
-        return register(new EventWaiter("event '" + eventName + "'", QmpEvent.named(eventName), waiters::remove, reader));
+        return register(
+                new EventWaiter(
+                        "event '" + eventName + "'",
+                        QmpEvent.named(eventName),
+                        waiters::remove,
+                        reader));
     }
 
-    /** Starts waiting for the next event matching {@code match}; create it before issuing the command. */
+    /**
+     * Starts waiting for the next event matching {@code match}; create it before issuing the
+     * command.
+     */
     public EventWaiter expectEvent(Predicate<QmpEvent> match) {
         Objects.requireNonNull(match, "match");
         return register(new EventWaiter("matching event", match, waiters::remove, reader));
@@ -263,7 +318,10 @@ public final class QmpClient implements AutoCloseable {
         return waiter;
     }
 
-    /** Disconnects (QEMU keeps running). Pending commands and waiters fail with QmpConnectionClosedException. */
+    /**
+     * Disconnects (QEMU keeps running). Pending commands and waiters fail with
+     * QmpConnectionClosedException.
+     */
     @Override
     public void close() {
         terminate(new QmpConnectionClosedException("QMP client for " + socket + " was closed"));
@@ -278,7 +336,9 @@ public final class QmpClient implements AutoCloseable {
             while (terminal.get() == null) {
                 buf.clear();
                 if (channel.read(buf) < 0) {
-                    terminate(new QmpConnectionClosedException("QMP socket " + socket + " closed by QEMU"));
+                    terminate(
+                            new QmpConnectionClosedException(
+                                    "QMP socket " + socket + " closed by QEMU"));
                     return;
                 }
                 long receivedNanos = System.nanoTime();
@@ -292,8 +352,9 @@ public final class QmpClient implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            terminate(new QmpConnectionClosedException(
-                    "reading QMP socket " + socket + " failed: " + e.getMessage(), e));
+            terminate(
+                    new QmpConnectionClosedException(
+                            "reading QMP socket " + socket + " failed: " + e.getMessage(), e));
         } catch (QmpProtocolException e) {
             terminate(e);
         } catch (RuntimeException | Error e) {
@@ -317,8 +378,11 @@ public final class QmpClient implements AutoCloseable {
                     "malformed JSON from QMP socket " + socket + ": " + abbreviate(line), e);
         }
         if (msg == null || !msg.isObject()) {
-            throw new QmpProtocolException("expected a JSON object from QMP socket " + socket + ", got: "
-                    + abbreviate(line));
+            throw new QmpProtocolException(
+                    "expected a JSON object from QMP socket "
+                            + socket
+                            + ", got: "
+                            + abbreviate(line));
         }
         if (!greeting.isDone()) {
             greeting.complete(parseGreeting(msg));
@@ -327,18 +391,30 @@ public final class QmpClient implements AutoCloseable {
         } else if (msg.has("return") || msg.has("error")) {
             completeCommand(msg);
         } else {
-            LOG.warn("ignoring unrecognized message from QMP socket {}: {}", socket, abbreviate(line));
+            LOG.warn(
+                    "ignoring unrecognized message from QMP socket {}: {}",
+                    socket,
+                    abbreviate(line));
         }
     }
 
     private QmpVersion parseGreeting(JsonNode msg) {
         JsonNode qemu = msg.path("QMP").path("version").path("qemu");
-        if (!qemu.path("major").isInt() || !qemu.path("minor").isInt() || !qemu.path("micro").isInt()) {
-            throw new QmpProtocolException("invalid QMP greeting on " + socket
-                    + " (expected {\"QMP\": {\"version\": {\"qemu\": {major, minor, micro}}}}), got: " + msg);
+        if (!qemu.path("major").isInt()
+                || !qemu.path("minor").isInt()
+                || !qemu.path("micro").isInt()) {
+            throw new QmpProtocolException(
+                    "invalid QMP greeting on "
+                            + socket
+                            + " (expected {\"QMP\": {\"version\": {\"qemu\": {major, minor,"
+                            + " micro}}}}), got: "
+                            + msg);
         }
-        return new QmpVersion(qemu.get("major").intValue(), qemu.get("minor").intValue(),
-                qemu.get("micro").intValue(), msg.path("QMP").path("version").path("package").asText("").trim());
+        return new QmpVersion(
+                qemu.get("major").intValue(),
+                qemu.get("minor").intValue(),
+                qemu.get("micro").intValue(),
+                msg.path("QMP").path("version").path("package").asText("").trim());
     }
 
     private void completeCommand(JsonNode msg) {
@@ -383,11 +459,15 @@ public final class QmpClient implements AutoCloseable {
             try {
                 args = MAPPER.valueToTree(arguments);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("cannot serialize arguments of QMP command '" + command + "'", e);
+                throw new IllegalArgumentException(
+                        "cannot serialize arguments of QMP command '" + command + "'", e);
             }
             if (!args.isObject()) {
-                throw new IllegalArgumentException("arguments of QMP command '" + command
-                        + "' must serialize to a JSON object, got: " + args.getNodeType());
+                throw new IllegalArgumentException(
+                        "arguments of QMP command '"
+                                + command
+                                + "' must serialize to a JSON object, got: "
+                                + args.getNodeType());
             }
             request.set("arguments", args);
         }
@@ -409,8 +489,9 @@ public final class QmpClient implements AutoCloseable {
                 channel.write(buf);
             }
         } catch (IOException e) {
-            terminate(new QmpConnectionClosedException(
-                    "writing to QMP socket " + socket + " failed: " + e.getMessage(), e));
+            terminate(
+                    new QmpConnectionClosedException(
+                            "writing to QMP socket " + socket + " failed: " + e.getMessage(), e));
         }
     }
 

@@ -2,7 +2,10 @@ package io.livezone.qemu.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** QEMU answered a command with {@code {"error": {"class": ..., "desc": ...}}}. The connection stays usable. */
+/**
+ * QEMU answered a command with {@code {"error": {"class": ..., "desc": ...}}}. The connection stays
+ * usable.
+ */
 public final class QmpCommandException extends QmpException {
     private final String command;
     private final QmpErrorClass errorClass;
@@ -19,7 +22,9 @@ public final class QmpCommandException extends QmpException {
 
     static QmpCommandException fromError(String command, JsonNode error) {
         return new QmpCommandException(
-                command, error.path("class").asText("GenericError"), error.path("desc").asText("(no description)"));
+                command,
+                error.path("class").asText("GenericError"),
+                error.path("desc").asText("(no description)"));
     }
 
     public String command() {
@@ -30,7 +35,10 @@ public final class QmpCommandException extends QmpException {
         return errorClass;
     }
 
-    /** The raw {@code error.class}, useful when {@link #errorClass()} is {@link QmpErrorClass#UNKNOWN}. */
+    /**
+     * The raw {@code error.class}, useful when {@link #errorClass()} is {@link
+     * QmpErrorClass#UNKNOWN}.
+     */
     public String errorClassName() {
         return errorClassName;
     }

@@ -3,7 +3,8 @@ package io.livezone.qemu.qmp;
 /**
  * QEMU version from the QMP greeting.
  *
- * @param packageVersion distribution package string (e.g. {@code Debian 1:7.2+dfsg-7}); empty if QEMU sent none
+ * @param packageVersion distribution package string (e.g. {@code Debian 1:7.2+dfsg-7}); empty if
+ *     QEMU sent none
  */
 public record QmpVersion(int major, int minor, int micro, String packageVersion) {
 
@@ -13,6 +14,11 @@ public record QmpVersion(int major, int minor, int micro, String packageVersion)
 
     @Override
     public String toString() {
-        return major + "." + minor + "." + micro + (packageVersion.isEmpty() ? "" : " (" + packageVersion + ")");
+        return major
+                + "."
+                + minor
+                + "."
+                + micro
+                + (packageVersion.isEmpty() ? "" : " (" + packageVersion + ")");
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,11 +26,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A scripted stand-in for QEMU's QMP monitor: accepts one client on a unix socket and runs a script against it.
- * The script is plain code driving a {@link Session} (greet, expect a command, reply / error / emit events /
- * hang up), so ordering and interleaving are explicit. Like QEMU, it keeps the connection open after the script
- * ends (unless the script hung up) and treats any further command as a failure. Failures are rethrown by
- * {@link #awaitDone} and {@link #close}.
+ * A scripted stand-in for QEMU's QMP monitor: accepts one client on a unix socket and runs a script
+ * against it. The script is plain code driving a {@link Session} (greet, expect a command, reply /
+ * error / emit events / hang up), so ordering and interleaving are explicit. Like QEMU, it keeps
+ * the connection open after the script ends (unless the script hung up) and treats any further
+ * command as a failure. Failures are rethrown by {@link #awaitDone} and {@link #close}.
  */
 final class FakeQmpServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -115,8 +116,13 @@ final class FakeQmpServer implements AutoCloseable {
     // ---- message builders, also used by tests composing raw writes ----
 
     static String greetingJson(int major, int minor, int micro) {
-        return "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": " + micro + ", \"minor\": " + minor
-                + ", \"major\": " + major + "}, \"package\": \"Debian 1:7.2+dfsg-7\"}, \"capabilities\": [\"oob\"]}}";
+        return "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": "
+                + micro
+                + ", \"minor\": "
+                + minor
+                + ", \"major\": "
+                + major
+                + "}, \"package\": \"Debian 1:7.2+dfsg-7\"}, \"capabilities\": [\"oob\"]}}";
     }
 
     static String returnJson(Command c, Object ret) {
@@ -151,7 +157,10 @@ final class FakeQmpServer implements AutoCloseable {
 
         Session(SocketChannel ch) {
             this.ch = ch;
-            this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
+            this.in =
+                    new BufferedReader(
+                            new InputStreamReader(
+                                    Channels.newInputStream(ch), StandardCharsets.UTF_8));
         }
 
         /** Greets as QEMU 7.2.0 and answers {@code qmp_capabilities}. */
@@ -169,9 +178,16 @@ final class FakeQmpServer implements AutoCloseable {
         /** Reads the next command, whatever it is. */
         Command next() throws IOException {
             String line = in.readLine();
-            assertThat(line).as("client closed the connection instead of sending a command").isNotNull();
+            assertThat(line)
+                    .as("client closed the connection instead of sending a command")
+                    .isNotNull();
             JsonNode msg = JSON.readTree(line);
-            Command c = new Command(msg.path("execute").asText(null), msg.get("id"), msg.get("arguments"), msg);
+            Command c =
+                    new Command(
+                            msg.path("execute").asText(null),
+                            msg.get("id"),
+                            msg.get("arguments"),
+                            msg);
             received.add(c);
             return c;
         }
@@ -230,7 +246,9 @@ final class FakeQmpServer implements AutoCloseable {
 
         /** Blocks until the client disconnects, failing if it sends anything first. */
         void awaitClientDisconnect() throws IOException {
-            assertThat(in.readLine()).as("data from a client that should have disconnected").isNull();
+            assertThat(in.readLine())
+                    .as("data from a client that should have disconnected")
+                    .isNull();
         }
 
         /** A pause between writes so the client sees them as separate reads. */

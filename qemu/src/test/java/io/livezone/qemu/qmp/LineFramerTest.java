@@ -3,11 +3,12 @@ package io.livezone.qemu.qmp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 class LineFramerTest {
     private final LineFramer framer = new LineFramer(1 << 20);
@@ -27,7 +28,8 @@ class LineFramerTest {
 
     @Test
     void splitsSeveralLinesInOneChunkAndStripsCrlf() {
-        assertThat(feed("{\"a\":1}\r\n{\"b\":2}\n{\"c\"")).containsExactly("{\"a\":1}", "{\"b\":2}");
+        assertThat(feed("{\"a\":1}\r\n{\"b\":2}\n{\"c\""))
+                .containsExactly("{\"a\":1}", "{\"b\":2}");
         assertThat(feed(":3}\r\n")).containsExactly("{\"c\":3}");
         assertThat(framer.nextLine()).isNull();
     }
@@ -54,6 +56,8 @@ class LineFramerTest {
     void rejectsAnUnterminatedLineBeyondTheLimit() {
         LineFramer small = new LineFramer(16);
         small.append(ByteBuffer.wrap("0123456789abcdefXYZ".getBytes(StandardCharsets.UTF_8)));
-        assertThatThrownBy(small::nextLine).isInstanceOf(QmpProtocolException.class).hasMessageContaining("16 bytes");
+        assertThatThrownBy(small::nextLine)
+                .isInstanceOf(QmpProtocolException.class)
+                .hasMessageContaining("16 bytes");
     }
 }
