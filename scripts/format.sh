@@ -14,7 +14,7 @@ if [ ! -f "$tools/cp.txt" ]; then
   <dependencies><dependency><groupId>com.google.googlejavaformat</groupId>
     <artifactId>google-java-format</artifactId><version>$version</version></dependency></dependencies></project>
 POM
-  (cd "$tools" && mvn -q -B dependency:build-classpath -Dmdep.outputFile=cp.txt >&2)
+  (cd "$tools" && mvn -q -B -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile=cp.txt >&2)
 fi
 mode=--replace
 [ "${1:-}" = --check ] && mode=--dry-run
