@@ -310,4 +310,28 @@ class LiveMigrationTest {
         assertThat(players.disconnected()).isZero();
         assertThat(players.tickContinuityOk()).isTrue();
     }
+
+    @Test
+    @Order(10)
+    void statsAndPauseResumeReflectTheRealVm() throws InterruptedException {
+        var stats = lab.driver().stats(spec.name());
+        assertThat(stats.cpuTimeMillis()).as("QEMU CPU time").isPositive();
+        assertThat(stats.residentBytes()).as("QEMU resident memory").isGreaterThan(32L << 20);
+        assertThat(stats.guestMemoryBytes()).isEqualTo(192L << 20);
+        assertThat(stats.vcpus()).isEqualTo(1);
+
+        lab.driver().pause(spec.name());
+        assertThat(lab.driver().status(spec.name()).state()).isEqualTo(ZoneState.PAUSED);
+        swarm.cutWindow();
+        Thread.sleep(1000);
+        assertThat(swarm.cutWindow().aggregate().updatesReceived())
+                .as("no ticks while paused")
+                .isZero();
+        lab.driver().resume(spec.name());
+        assertThat(lab.driver().status(spec.name()).state()).isEqualTo(ZoneState.RUNNING);
+        Thread.sleep(1500);
+        AggregateStats players = swarm.cutWindow().aggregate();
+        assertThat(players.updatesReceived()).isPositive();
+        assertThat(players.tickContinuityOk()).isTrue();
+    }
 }
