@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -14,6 +15,7 @@ import java.util.regex.Pattern;
  * JOIN &lt;name&gt;  -&gt; WELCOME &lt;clientId&gt; &lt;tokenHex&gt; &lt;udpPort&gt; &lt;tickHz&gt;
  * LEAVE        -&gt; BYE, then the server closes the connection
  * PING &lt;n&gt;     -&gt; PONG &lt;n&gt;
+ * STATS        -&gt; STATS tick=.. sessions=.. catchUpTicks=.. reanchors=.. statesSent=.. (a health probe)
  * anything else -&gt; ERR &lt;reason&gt; (the connection stays usable)
  * </pre>
  *
@@ -29,6 +31,7 @@ final class ControlConnection implements Runnable {
     private final ZoneTelemetry telemetry;
     private final int udpPort;
     private final int tickHz;
+    private final Supplier<ZoneCounters> counters;
     private ClientSession session;
 
     ControlConnection(
@@ -36,12 +39,14 @@ final class ControlConnection implements Runnable {
             SessionTable sessions,
             ZoneTelemetry telemetry,
             int udpPort,
-            int tickHz) {
+            int tickHz,
+            Supplier<ZoneCounters> counters) {
         this.socket = socket;
         this.sessions = sessions;
         this.telemetry = telemetry;
         this.udpPort = udpPort;
         this.tickHz = tickHz;
+        this.counters = counters;
     }
 
     @Override
@@ -99,6 +104,21 @@ final class ControlConnection implements Runnable {
                     return "ERR usage: PING <integer>";
                 }
                 return "PONG " + words[1];
+            case "STATS":
+                if (words.length != 1) {
+                    return "ERR usage: STATS";
+                }
+                ZoneCounters c = counters.get();
+                return "STATS tick="
+                        + c.tick()
+                        + " sessions="
+                        + c.sessions()
+                        + " catchUpTicks="
+                        + c.catchUpTicks()
+                        + " reanchors="
+                        + c.reanchors()
+                        + " statesSent="
+                        + c.statesSent();
             case "":
                 return "ERR empty line";
             default:

@@ -211,7 +211,13 @@ public final class ZoneServer implements AutoCloseable {
                 // not fatal: only latency of control replies / detection of dead peers
             }
             ControlConnection connection =
-                    new ControlConnection(socket, sessions, telemetry, udpPort(), options.tickHz());
+                    new ControlConnection(
+                            socket,
+                            sessions,
+                            telemetry,
+                            udpPort(),
+                            options.tickHz(),
+                            this::counters);
             controlThreads.start(
                     () -> {
                         try {

@@ -75,6 +75,11 @@ class ZoneServerTest {
             assertThat(welcome).matches("WELCOME \\d+ [0-9a-f]+ " + server.udpPort() + " 20");
             assertThat(c.call("JOIN again")).startsWith("ERR already joined");
             assertThat(server.counters().sessions()).isEqualTo(1);
+            assertThat(c.call("STATS"))
+                    .matches(
+                            "STATS tick=\\d+ sessions=1 catchUpTicks=\\d+ reanchors=\\d+"
+                                    + " statesSent=\\d+");
+            assertThat(c.call("STATS now")).startsWith("ERR usage: STATS");
             assertThat(c.call("LEAVE")).isEqualTo("BYE");
             assertThat(c.in.readLine()).isNull(); // server closed the connection
         }
