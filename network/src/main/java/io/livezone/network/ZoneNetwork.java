@@ -150,6 +150,16 @@ public final class ZoneNetwork {
         ipQuietly("-n", namespace(), "link", "del", tap);
     }
 
+    /**
+     * Takes a tap's link down or up. Down also flushes the bridge's forwarding entries learned on
+     * it, so frames for a zone's MAC are flooded to every port (and so reach a new instance) until
+     * the bridge learns again.
+     */
+    public void setTapLink(String tap, boolean up) {
+        validateTap(tap);
+        inNs("link", "set", tap, up ? "up" : "down");
+    }
+
     public boolean hasTap(String tap) {
         return ipQuietly("-n", namespace(), "link", "show", "dev", tap);
     }
