@@ -71,30 +71,20 @@ final class MigrationOptionsMixin {
     long progressTimeout;
 
     MigrationOptions toOptions() {
-        MigrationOptions o =
-                MigrationOptions.DEFAULT
-                        .withDowntimeLimit(Duration.ofMillis(downtimeMs))
-                        .withMaxBandwidth(MemorySize.parse(bandwidth).bytes())
-                        .withMultifd(multifd, multifdCompression)
-                        .withXbzrle(xbzrle)
-                        .withTimeouts(
-                                Duration.ofSeconds(timeoutPerGiB),
-                                Duration.ofSeconds(progressTimeout));
-        o =
-                new MigrationOptions(
-                        o.downtimeLimit(),
-                        o.maxBandwidthBytesPerSec(),
-                        autoConverge,
-                        o.xbzrle(),
-                        o.multifdChannels(),
-                        o.multifdCompression(),
-                        o.postcopy(),
-                        o.postcopyAfter(),
-                        o.completionTimeoutPerGiB(),
-                        o.progressTimeout(),
-                        pauseBeforeSwitchover);
-        return postcopyAfterSeconds == null
-                ? o
-                : o.withPostcopy(true, Duration.ofSeconds(postcopyAfterSeconds));
+        MigrationOptions.Builder b =
+                MigrationOptions.DEFAULT.toBuilder()
+                        .downtimeLimit(Duration.ofMillis(downtimeMs))
+                        .maxBandwidthBytesPerSec(MemorySize.parse(bandwidth).bytes())
+                        .autoConverge(autoConverge)
+                        .xbzrle(xbzrle)
+                        .multifdChannels(multifd)
+                        .multifdCompression(multifdCompression)
+                        .completionTimeoutPerGiB(Duration.ofSeconds(timeoutPerGiB))
+                        .progressTimeout(Duration.ofSeconds(progressTimeout))
+                        .pauseBeforeSwitchover(pauseBeforeSwitchover);
+        if (postcopyAfterSeconds != null) {
+            b.postcopy(true).postcopyAfter(Duration.ofSeconds(postcopyAfterSeconds));
+        }
+        return b.build();
     }
 }

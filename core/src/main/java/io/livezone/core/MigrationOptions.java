@@ -87,93 +87,131 @@ public record MigrationOptions(
     }
 
     public MigrationOptions withMaxBandwidth(long bytesPerSec) {
-        return new MigrationOptions(
-                downtimeLimit,
-                bytesPerSec,
-                autoConverge,
-                xbzrle,
-                multifdChannels,
-                multifdCompression,
-                postcopy,
-                postcopyAfter,
-                completionTimeoutPerGiB,
-                progressTimeout,
-                pauseBeforeSwitchover);
+        return toBuilder().maxBandwidthBytesPerSec(bytesPerSec).build();
     }
 
     public MigrationOptions withPostcopy(boolean enabled, Duration after) {
-        return new MigrationOptions(
-                downtimeLimit,
-                maxBandwidthBytesPerSec,
-                autoConverge,
-                xbzrle,
-                multifdChannels,
-                multifdCompression,
-                enabled,
-                after,
-                completionTimeoutPerGiB,
-                progressTimeout,
-                pauseBeforeSwitchover);
+        return toBuilder().postcopy(enabled).postcopyAfter(after).build();
     }
 
     public MigrationOptions withMultifd(int channels, String compression) {
-        return new MigrationOptions(
-                downtimeLimit,
-                maxBandwidthBytesPerSec,
-                autoConverge,
-                xbzrle,
-                channels,
-                compression,
-                postcopy,
-                postcopyAfter,
-                completionTimeoutPerGiB,
-                progressTimeout,
-                pauseBeforeSwitchover);
+        return toBuilder().multifdChannels(channels).multifdCompression(compression).build();
     }
 
     public MigrationOptions withXbzrle(boolean enabled) {
-        return new MigrationOptions(
-                downtimeLimit,
-                maxBandwidthBytesPerSec,
-                autoConverge,
-                enabled,
-                multifdChannels,
-                multifdCompression,
-                postcopy,
-                postcopyAfter,
-                completionTimeoutPerGiB,
-                progressTimeout,
-                pauseBeforeSwitchover);
+        return toBuilder().xbzrle(enabled).build();
     }
 
     public MigrationOptions withTimeouts(Duration perGiB, Duration progress) {
-        return new MigrationOptions(
-                downtimeLimit,
-                maxBandwidthBytesPerSec,
-                autoConverge,
-                xbzrle,
-                multifdChannels,
-                multifdCompression,
-                postcopy,
-                postcopyAfter,
-                perGiB,
-                progress,
-                pauseBeforeSwitchover);
+        return toBuilder().completionTimeoutPerGiB(perGiB).progressTimeout(progress).build();
     }
 
     public MigrationOptions withDowntimeLimit(Duration limit) {
-        return new MigrationOptions(
-                limit,
-                maxBandwidthBytesPerSec,
-                autoConverge,
-                xbzrle,
-                multifdChannels,
-                multifdCompression,
-                postcopy,
-                postcopyAfter,
-                completionTimeoutPerGiB,
-                progressTimeout,
-                pauseBeforeSwitchover);
+        return toBuilder().downtimeLimit(limit).build();
+    }
+
+    /** A builder starting from these options; {@link Builder#build()} validates the result. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Changes several options at once, validating only the final combination. */
+    public static final class Builder {
+        private Duration downtimeLimit;
+        private long maxBandwidthBytesPerSec;
+        private boolean autoConverge;
+        private boolean xbzrle;
+        private int multifdChannels;
+        private String multifdCompression;
+        private boolean postcopy;
+        private Duration postcopyAfter;
+        private Duration completionTimeoutPerGiB;
+        private Duration progressTimeout;
+        private boolean pauseBeforeSwitchover;
+
+        private Builder(MigrationOptions from) {
+            downtimeLimit = from.downtimeLimit;
+            maxBandwidthBytesPerSec = from.maxBandwidthBytesPerSec;
+            autoConverge = from.autoConverge;
+            xbzrle = from.xbzrle;
+            multifdChannels = from.multifdChannels;
+            multifdCompression = from.multifdCompression;
+            postcopy = from.postcopy;
+            postcopyAfter = from.postcopyAfter;
+            completionTimeoutPerGiB = from.completionTimeoutPerGiB;
+            progressTimeout = from.progressTimeout;
+            pauseBeforeSwitchover = from.pauseBeforeSwitchover;
+        }
+
+        public Builder downtimeLimit(Duration v) {
+            downtimeLimit = v;
+            return this;
+        }
+
+        public Builder maxBandwidthBytesPerSec(long v) {
+            maxBandwidthBytesPerSec = v;
+            return this;
+        }
+
+        public Builder autoConverge(boolean v) {
+            autoConverge = v;
+            return this;
+        }
+
+        public Builder xbzrle(boolean v) {
+            xbzrle = v;
+            return this;
+        }
+
+        public Builder multifdChannels(int v) {
+            multifdChannels = v;
+            return this;
+        }
+
+        public Builder multifdCompression(String v) {
+            multifdCompression = v;
+            return this;
+        }
+
+        public Builder postcopy(boolean v) {
+            postcopy = v;
+            return this;
+        }
+
+        public Builder postcopyAfter(Duration v) {
+            postcopyAfter = v;
+            return this;
+        }
+
+        public Builder completionTimeoutPerGiB(Duration v) {
+            completionTimeoutPerGiB = v;
+            return this;
+        }
+
+        public Builder progressTimeout(Duration v) {
+            progressTimeout = v;
+            return this;
+        }
+
+        public Builder pauseBeforeSwitchover(boolean v) {
+            pauseBeforeSwitchover = v;
+            return this;
+        }
+
+        public MigrationOptions build() {
+            return new MigrationOptions(
+                    downtimeLimit,
+                    maxBandwidthBytesPerSec,
+                    autoConverge,
+                    xbzrle,
+                    multifdChannels,
+                    multifdCompression,
+                    postcopy,
+                    postcopyAfter,
+                    completionTimeoutPerGiB,
+                    progressTimeout,
+                    pauseBeforeSwitchover);
+        }
     }
 
     /** Time allowed for the whole migration of a guest of this size. */

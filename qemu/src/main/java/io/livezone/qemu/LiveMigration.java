@@ -7,6 +7,7 @@ import io.livezone.core.MigrationFailedException;
 import io.livezone.core.MigrationListener;
 import io.livezone.core.MigrationOptions;
 import io.livezone.core.MigrationProgress;
+import io.livezone.core.MigrationReport;
 import io.livezone.core.SwitchoverHook;
 import io.livezone.qemu.qmp.EventWaiter;
 import io.livezone.qemu.qmp.QmpClient;
@@ -65,24 +66,12 @@ public final class LiveMigration {
         this.listener = listener;
     }
 
-    /** What QEMU and the outside saw; instance names are filled in by the caller. */
-    public record Result(
-            long setupMillis,
-            long totalMillis,
-            long wallMillis,
-            long downtimeMillis,
-            long pauseToResumeMillis,
-            long switchoverHookMillis,
-            long transferredBytes,
-            long dirtySyncCount,
-            double throughputMbps,
-            boolean postcopyUsed) {}
-
     /**
      * Runs the migration to completion. {@code listenHost} is the destination address the source
-     * connects to (127.0.0.1 when both instances share a network namespace).
+     * connects to (127.0.0.1 when both instances share a network namespace); the instance names
+     * only label the report.
      */
-    public Result run(String listenHost) {
+    public MigrationReport run(String listenHost, String fromInstance, String toInstance) {
         BlockingQueue<String> sourceStates = new LinkedBlockingQueue<>();
         AtomicReference<QmpEvent> sourceStop = new AtomicReference<>();
         List<Subscription> subscriptions = new ArrayList<>();
@@ -183,8 +172,15 @@ public final class LiveMigration {
             QmpEvent destinationResume = resumed.await(Duration.ofSeconds(30));
             long wall = (System.nanoTime() - start) / 1_000_000;
             listener.onProgress(progress(info, System.nanoTime() - start));
-            return result(
-                    info, wall, sourceStop.get(), destinationResume, hookMillis, postcopyUsed);
+            return report(
+                    fromInstance,
+                    toInstance,
+                    info,
+                    wall,
+                    sourceStop.get(),
+                    destinationResume,
+                    hookMillis,
+                    postcopyUsed);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw abort("interrupted", e);
@@ -345,7 +341,9 @@ public final class LiveMigration {
                 ram.path("dirty-pages-rate").asLong());
     }
 
-    private static Result result(
+    private MigrationReport report(
+            String fromInstance,
+            String toInstance,
             JsonNode info,
             long wallMillis,
             QmpEvent stop,
@@ -361,7 +359,10 @@ public final class LiveMigration {
             pauseToResume = Duration.between(stop.timestamp(), resume.timestamp()).toMillis();
         }
         double seconds = Math.max(total - setup, 1) / 1000.0;
-        return new Result(
+        return new MigrationReport(
+                zone,
+                fromInstance,
+                toInstance,
                 setup,
                 total,
                 wallMillis,

@@ -312,13 +312,13 @@ public final class QemuZoneDriver implements ZoneDriver {
                     network.setTapLink(source.tap(), false);
                     hook.atSwitchover(z);
                 };
-        LiveMigration.Result result;
+        MigrationReport report;
         try (QmpClient src = source.connect();
                 QmpClient dst = destination.connect()) {
-            result =
+            report =
                     new LiveMigration(
                                     zone, src, dst, spec.memory(), options, atSwitchover, listener)
-                            .run("127.0.0.1");
+                            .run("127.0.0.1", source.id(), id);
         } catch (MigrationFailedException e) {
             reconnect(source);
             destination.destroy();
@@ -337,20 +337,7 @@ public final class QemuZoneDriver implements ZoneDriver {
         }
         save(record.withActive(id, seq));
         source.destroy();
-        return new MigrationReport(
-                zone,
-                source.id(),
-                id,
-                result.setupMillis(),
-                result.totalMillis(),
-                result.wallMillis(),
-                result.downtimeMillis(),
-                result.pauseToResumeMillis(),
-                result.switchoverHookMillis(),
-                result.transferredBytes(),
-                result.dirtySyncCount(),
-                result.throughputMbps(),
-                result.postcopyUsed());
+        return report;
     }
 
     /** Brings a source's tap back after an aborted switchover; never hides the original failure. */
