@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
             VmCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            io.livezone.cli.cluster.ClusterCommand.class,
+            io.livezone.cli.cluster.ZoneCommand.class,
+            io.livezone.cli.cluster.PlanCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class LiveZoneCli implements Runnable {
@@ -24,7 +27,7 @@ public final class LiveZoneCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "missing command (vm, demo, bench)");
+                spec.commandLine(), "missing command (vm, demo, bench, cluster, zone, plan)");
     }
 
     public static void main(String[] args) {

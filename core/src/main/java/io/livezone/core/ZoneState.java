@@ -8,6 +8,8 @@ public enum ZoneState {
     PAUSED,
     /** A live migration of this zone is under way. */
     MIGRATING,
+    /** Arriving from another host: a VM waits here for the migration stream. */
+    INCOMING,
     /** Saved to a file; no process runs (hibernation). */
     SUSPENDED,
     /** The process is gone unexpectedly (crashed or killed). */

@@ -93,6 +93,18 @@ public final class ZoneNetwork {
         return Optional.empty();
     }
 
+    /**
+     * An existing network seen from another network namespace (a host agent's), where the host link
+     * is not visible: only the zone namespace, which every namespace can enter, is checked.
+     */
+    public static ZoneNetwork attach(String name, Ipv4Interface gateway) {
+        validateName(name);
+        if (!namespaces().contains(NAMESPACE_PREFIX + name)) {
+            throw new NetworkException("zone network '" + name + "' does not exist");
+        }
+        return new ZoneNetwork(name, gateway);
+    }
+
     public static ZoneNetwork findOrCreate(String name, Ipv4Interface gateway) {
         return find(name).orElseGet(() -> create(name, gateway));
     }

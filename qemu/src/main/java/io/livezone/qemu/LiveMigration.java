@@ -27,6 +27,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * One pre-copy live migration (with optional switch to post-copy) between two QEMU instances,
@@ -48,6 +49,7 @@ public final class LiveMigration {
     private final MigrationOptions options;
     private final SwitchoverHook hook;
     private final MigrationListener listener;
+    private volatile BooleanSupplier cancelled = () -> false;
 
     public LiveMigration(
             String zone,
@@ -67,20 +69,72 @@ public final class LiveMigration {
     }
 
     /**
+     * Lets another thread cancel the migration: checked while pre-copy runs; once post-copy has
+     * started the destination owns the zone and the migration can only finish.
+     */
+    public LiveMigration cancelWhen(BooleanSupplier condition) {
+        this.cancelled = condition;
+        return this;
+    }
+
+    /**
      * Runs the migration to completion. {@code listenHost} is the destination address the source
      * connects to (127.0.0.1 when both instances share a network namespace); the instance names
      * only label the report.
      */
     public MigrationReport run(String listenHost, String fromInstance, String toInstance) {
+        String uri = prepareIncoming(destination, options, "tcp:" + listenHost + ":0");
+        return migrate(
+                uri, destination.expectEvent(QmpEvent.named("RESUME")), fromInstance, toInstance);
+    }
+
+    /**
+     * Runs the migration to a destination that another process prepared with {@link
+     * #prepareIncoming} (a host agent on another server); only the source is driven here, so the
+     * report has no destination resume time.
+     */
+    public MigrationReport runTo(String uri, String fromInstance, String toInstance) {
+        return migrate(uri, null, fromInstance, toInstance);
+    }
+
+    /**
+     * Makes a destination started with {@code -incoming defer} listen on {@code listenUri} ({@code
+     * tcp:host:0} or {@code unix:/path}) with the capabilities the source will use; returns the URI
+     * the source must connect to (for TCP port 0, the port QEMU picked).
+     */
+    public static String prepareIncoming(
+            QmpClient destination, MigrationOptions options, String listenUri) {
+        setCapabilities(destination, destinationCapabilities(options));
+        if (options.multifdChannels() > 0) {
+            destination.execute(
+                    "migrate-set-parameters",
+                    Map.of(
+                            "multifd-channels", options.multifdChannels(),
+                            "multifd-compression", options.multifdCompression()));
+        }
+        destination.execute("migrate-incoming", Map.of("uri", listenUri));
+        if (listenUri.startsWith("unix:")) {
+            return listenUri;
+        }
+        String host = listenUri.substring("tcp:".length(), listenUri.lastIndexOf(':'));
+        JsonNode addresses = destination.execute("query-migrate").path("socket-address");
+        for (JsonNode a : addresses) {
+            if (a.path("type").asText().equals("inet")) {
+                return "tcp:" + host + ":" + a.path("port").asText();
+            }
+        }
+        throw new QmpException("destination did not report its migration listening port");
+    }
+
+    private MigrationReport migrate(
+            String uri, EventWaiter resumed, String fromInstance, String toInstance) {
         BlockingQueue<String> sourceStates = new LinkedBlockingQueue<>();
         AtomicReference<QmpEvent> sourceStop = new AtomicReference<>();
         List<Subscription> subscriptions = new ArrayList<>();
         boolean postcopyUsed = false;
         long hookMillis = 0;
         long start = System.nanoTime();
-        EventWaiter resumed = null;
         try {
-            String uri = prepareDestination(listenHost);
             prepareSource();
             subscriptions.add(
                     source.addEventListener(
@@ -92,7 +146,6 @@ public final class LiveMigration {
                                     default -> {}
                                 }
                             }));
-            resumed = destination.expectEvent(QmpEvent.named("RESUME"));
             start = System.nanoTime();
             source.execute("migrate", Map.of("uri", uri));
 
@@ -140,7 +193,9 @@ public final class LiveMigration {
                     }
                     boolean inPostcopy = postcopyUsed || p.status().startsWith("postcopy");
                     if (!inPostcopy) {
-                        if (options.postcopy()
+                        if (cancelled.getAsBoolean()) {
+                            throw abort("cancelled", null);
+                        } else if (options.postcopy()
                                 && p.status().equals("active")
                                 && now - start > options.postcopyAfter().toNanos()) {
                             log.info(
@@ -169,7 +224,8 @@ public final class LiveMigration {
                 }
             }
             JsonNode info = finalStatistics();
-            QmpEvent destinationResume = resumed.await(Duration.ofSeconds(30));
+            QmpEvent destinationResume =
+                    resumed == null ? null : resumed.await(Duration.ofSeconds(30));
             long wall = (System.nanoTime() - start) / 1_000_000;
             listener.onProgress(progress(info, System.nanoTime() - start));
             return report(
@@ -216,28 +272,8 @@ public final class LiveMigration {
         return info;
     }
 
-    private String prepareDestination(String listenHost) {
-        setCapabilities(destination, destinationCapabilities());
-        if (options.multifdChannels() > 0) {
-            destination.execute(
-                    "migrate-set-parameters",
-                    Map.of(
-                            "multifd-channels", options.multifdChannels(),
-                            "multifd-compression", options.multifdCompression()));
-        }
-        // Port 0: QEMU picks a free port and tells us which, so two migrations never race for one.
-        destination.execute("migrate-incoming", Map.of("uri", "tcp:" + listenHost + ":0"));
-        JsonNode addresses = destination.execute("query-migrate").path("socket-address");
-        for (JsonNode a : addresses) {
-            if (a.path("type").asText().equals("inet")) {
-                return "tcp:" + listenHost + ":" + a.path("port").asText();
-            }
-        }
-        throw new QmpException("destination did not report its migration listening port");
-    }
-
     private void prepareSource() {
-        Map<String, Boolean> caps = destinationCapabilities();
+        Map<String, Boolean> caps = destinationCapabilities(options);
         caps.put("auto-converge", options.autoConverge());
         caps.put("xbzrle", options.xbzrle());
         caps.put("pause-before-switchover", options.pauseBeforeSwitchover());
@@ -264,7 +300,7 @@ public final class LiveMigration {
     }
 
     /** Capabilities both sides must agree on. */
-    private Map<String, Boolean> destinationCapabilities() {
+    private static Map<String, Boolean> destinationCapabilities(MigrationOptions options) {
         Map<String, Boolean> caps = new LinkedHashMap<>();
         caps.put("events", true);
         caps.put("multifd", options.multifdChannels() > 0);

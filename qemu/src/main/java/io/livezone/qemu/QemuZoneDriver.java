@@ -230,6 +230,16 @@ public final class QemuZoneDriver implements ZoneDriver {
     @Override
     public ZoneStatus status(String zone) {
         ZoneRecord record = load(zone);
+        if (record.activeInstance() == null && record.incomingInstance() != null) {
+            QemuInstance incoming = instance(record, record.incomingInstance());
+            OptionalLong pid = incoming.pid().map(OptionalLong::of).orElse(OptionalLong.empty());
+            return new ZoneStatus(
+                    zone,
+                    incoming.isAlive() ? ZoneState.INCOMING : ZoneState.DEAD,
+                    incoming.id(),
+                    pid,
+                    incoming.isAlive() ? "inmigrate" : "dead");
+        }
         if (record.activeInstance() == null) {
             return new ZoneStatus(
                     zone, ZoneState.SUSPENDED, "-", OptionalLong.empty(), "suspended");
@@ -338,6 +348,150 @@ public final class QemuZoneDriver implements ZoneDriver {
         save(record.withActive(id, seq));
         source.destroy();
         return report;
+    }
+
+    /**
+     * Destination half of a migration between hosts: starts a VM for {@code spec} that waits for
+     * the migration stream on the unix socket {@code socket} (the host agent carries the stream
+     * between hosts). The zone must not exist here yet.
+     */
+    public synchronized IncomingMigration prepareIncoming(
+            ZoneSpec spec, MigrationOptions options, Path socket) {
+        validateNew(spec);
+        ZoneRecord record = ZoneRecord.of(spec).withIncoming("i1", 1);
+        Path dir = zoneDir(spec.name());
+        QemuInstance instance = null;
+        QmpClient qmp = null;
+        try {
+            Files.createDirectories(dir);
+            save(record);
+            instance =
+                    QemuInstance.launch(spec, "i1", dir.resolve("i1"), network, accelerator, true);
+            qmp = instance.connect();
+            var resumed = qmp.expectEvent(QmpEvent.named("RESUME"));
+            LiveMigration.prepareIncoming(qmp, options, "unix:" + socket);
+            return new IncomingMigration(spec.name(), qmp, resumed);
+        } catch (IOException | RuntimeException e) {
+            if (qmp != null) {
+                qmp.close();
+            }
+            if (instance != null) {
+                instance.destroy();
+            }
+            QemuInstance.deleteTree(dir);
+            throw e instanceof RuntimeException r
+                    ? r
+                    : new EnvironmentException("cannot create " + dir, e);
+        }
+    }
+
+    /**
+     * After the source reported the migration complete: waits until the VM here runs and makes it
+     * the zone's active instance. Returns when QEMU reported RESUME.
+     */
+    public synchronized QmpEvent commitIncoming(IncomingMigration incoming, Duration timeout) {
+        ZoneRecord record = load(incoming.zone());
+        if (record.incomingInstance() == null) {
+            throw new InvalidInputException("zone '" + incoming.zone() + "' is not arriving here");
+        }
+        QmpEvent resumed;
+        try {
+            resumed = incoming.awaitResume(timeout);
+        } catch (RuntimeException e) {
+            QemuInstance vm = instance(record, record.incomingInstance());
+            throw new LiveZoneException(
+                    "the destination VM of zone '"
+                            + incoming.zone()
+                            + "' did not start running: "
+                            + e.getMessage()
+                            + "; QEMU said: "
+                            + vm.errorOutput()
+                            + "; console: "
+                            + vm.consoleTail(),
+                    e);
+        } finally {
+            incoming.close();
+        }
+        save(record.withActive(record.incomingInstance(), record.instanceSeq()));
+        log.info("zone {} arrived and runs here", incoming.zone());
+        return resumed;
+    }
+
+    /** Drops a zone that was arriving here (its migration failed or was cancelled). */
+    public synchronized void discardIncoming(String zone) {
+        Optional<ZoneRecord> record = find(zone);
+        if (record.isEmpty()) {
+            return;
+        }
+        if (record.get().activeInstance() != null) {
+            throw new InvalidInputException(
+                    "zone '" + zone + "' already runs here; it is no longer arriving");
+        }
+        stop(zone);
+    }
+
+    /**
+     * Source half of a migration between hosts: migrates the zone's running VM to {@code uri}
+     * (prepared by the destination host). On success the VM here is stopped but kept until {@link
+     * #releaseMigrated}, so the caller can still fall back if the destination does not come up; on
+     * failure the zone keeps running here.
+     */
+    public MigrationReport migrateOut(
+            String zone,
+            String uri,
+            MigrationOptions options,
+            SwitchoverHook hook,
+            MigrationListener listener,
+            java.util.function.BooleanSupplier cancelled) {
+        ZoneRecord record = load(zone);
+        QemuInstance source = running(zone);
+        SwitchoverHook atSwitchover =
+                z -> {
+                    network.setTapLink(source.tap(), false);
+                    hook.atSwitchover(z);
+                };
+        try (QmpClient src = source.connect()) {
+            return new LiveMigration(
+                            zone,
+                            src,
+                            null,
+                            record.spec().memory(),
+                            options,
+                            atSwitchover,
+                            listener)
+                    .cancelWhen(cancelled)
+                    .runTo(uri, source.id(), "remote");
+        } catch (MigrationFailedException e) {
+            reconnect(source);
+            throw e;
+        } catch (RuntimeException e) {
+            reconnect(source);
+            throw new MigrationFailedException(
+                    "migration of zone '"
+                            + zone
+                            + "' failed: "
+                            + e.getMessage()
+                            + (source.isAlive() ? "; the zone keeps running at its source" : ""),
+                    source.isAlive(),
+                    e);
+        }
+    }
+
+    /**
+     * Restarts a source whose outgoing migration completed but whose destination never ran: the
+     * stopped VM still holds the zone's whole state.
+     */
+    public synchronized void resumeAfterFailedHandover(String zone) {
+        QemuInstance source = running(zone);
+        reconnect(source);
+        try (QmpClient qmp = source.connect()) {
+            qmp.execute("cont");
+        }
+    }
+
+    /** Forgets a zone that now runs on another host: ends its stopped VM here. */
+    public synchronized void releaseMigrated(String zone) {
+        stop(zone);
     }
 
     /** Brings a source's tap back after an aborted switchover; never hides the original failure. */

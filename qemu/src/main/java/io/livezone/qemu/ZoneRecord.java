@@ -17,6 +17,8 @@ import java.util.Optional;
  *
  * @param activeInstance the QEMU instance that holds the zone, or null while suspended
  * @param suspendedTo the hibernation file while suspended
+ * @param incomingInstance the instance waiting for a migration stream from another host, while the
+ *     zone arrives here
  */
 record ZoneRecord(
         String name,
@@ -33,7 +35,8 @@ record ZoneRecord(
         int tickHz,
         String activeInstance,
         int instanceSeq,
-        String suspendedTo) {
+        String suspendedTo,
+        String incomingInstance) {
 
     static ZoneRecord of(ZoneSpec spec) {
         String kernel = null;
@@ -61,6 +64,7 @@ record ZoneRecord(
                 spec.app().tickHz(),
                 null,
                 0,
+                null,
                 null);
     }
 
@@ -86,7 +90,14 @@ record ZoneRecord(
     ZoneRecord withActive(String instance, int seq) {
         return new ZoneRecord(
                 name, memoryMiB, vcpus, kernel, initrd, disk, mac, address, gateway, tcpPort,
-                udpPort, tickHz, instance, seq, null);
+                udpPort, tickHz, instance, seq, null, null);
+    }
+
+    /** The zone is arriving from another host into {@code instance}; nothing runs here yet. */
+    ZoneRecord withIncoming(String instance, int seq) {
+        return new ZoneRecord(
+                name, memoryMiB, vcpus, kernel, initrd, disk, mac, address, gateway, tcpPort,
+                udpPort, tickHz, null, seq, null, instance);
     }
 
     ZoneRecord suspended(String file) {
@@ -105,6 +116,7 @@ record ZoneRecord(
                 tickHz,
                 null,
                 instanceSeq,
-                file);
+                file,
+                null);
     }
 }

@@ -1,0 +1,113 @@
+package io.livezone.agent;
+
+import io.livezone.core.InvalidInputException;
+import io.livezone.core.Ipv4Interface;
+import io.livezone.core.cluster.Heartbeat;
+import io.livezone.core.http.JsonHttpClient;
+import io.livezone.network.ZoneNetwork;
+import io.livezone.qemu.AcceleratorProbe;
+import io.livezone.qemu.GuestImage;
+import io.livezone.qemu.QemuZoneDriver;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One host agent process: serves the agent API on the host's address and heartbeats its load to the
+ * coordinator. In local cluster mode it runs inside the host's network namespace.
+ */
+@Command(name = "livezone-agent", mixinStandardHelpOptions = true)
+public final class AgentMain implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
+
+    @Option(names = "--host", required = true)
+    String host;
+
+    @Option(names = "--site", required = true)
+    String site;
+
+    @Option(names = "--address", required = true, description = "IPv4 address to serve on")
+    String address;
+
+    @Option(names = "--port", defaultValue = "7700")
+    int port;
+
+    @Option(names = "--coordinator", required = true, description = "coordinator base URL")
+    URI coordinator;
+
+    @Option(names = "--token-file", required = true)
+    Path tokenFile;
+
+    @Option(names = "--state", required = true, description = "this host's state folder")
+    Path state;
+
+    @Option(names = "--zone-network", required = true)
+    String zoneNetwork;
+
+    @Option(names = "--zone-gateway", required = true, description = "e.g. 10.213.3.1/24")
+    String zoneGateway;
+
+    @Option(names = "--memory-mib", defaultValue = "4096")
+    long memoryMiB;
+
+    @Option(names = "--nic", description = "the host's interface, for NIC counters")
+    String nic;
+
+    @Option(names = "--heartbeat-ms", defaultValue = "1000")
+    long heartbeatMillis;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AgentMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (heartbeatMillis < 100) {
+            throw new InvalidInputException("--heartbeat-ms must be at least 100");
+        }
+        String token = Files.readString(tokenFile).strip();
+        InetAddress ip = InetAddress.getByName(address);
+        ZoneNetwork network = ZoneNetwork.attach(zoneNetwork, Ipv4Interface.parse(zoneGateway));
+        GuestImage image = GuestImage.installed();
+        QemuZoneDriver driver = new QemuZoneDriver(state, network, AcceleratorProbe.detect(image));
+        LoadSampler sampler = new LoadSampler(driver, memoryMiB << 20, nic);
+        String url = "http://" + address + ":" + port;
+        CountDownLatch stop = new CountDownLatch(1);
+        try (Agent agent =
+                        new Agent(
+                                host, site, ip, state, driver, image.boot(), new StreamTunnels());
+                AgentServer server =
+                        new AgentServer(new InetSocketAddress(ip, port), token, agent)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            log.info("agent {} (site {}) serving on {}", host, site, url);
+            JsonHttpClient coordinatorApi = new JsonHttpClient(coordinator, token);
+            while (!stop.await(heartbeatMillis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                try {
+                    coordinatorApi.post(
+                            "/v1/agents/heartbeat",
+                            new Heartbeat(
+                                    host, site, url, System.currentTimeMillis(), sampler.sample()),
+                            Void.class,
+                            Duration.ofSeconds(5));
+                } catch (RuntimeException e) {
+                    // The coordinator may be restarting; zones keep running meanwhile.
+                    log.debug("heartbeat failed: {}", e.getMessage());
+                }
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,112 @@
+package io.livezone.cli.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.livezone.coordinator.ClusterConfig;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** {@code livezone cluster up|down|status}: a local multi-host cluster on this machine. */
+@Command(
+        name = "cluster",
+        description = "Start, inspect and remove a local multi-host cluster.",
+        subcommands = {
+            ClusterCommand.Up.class,
+            ClusterCommand.Down.class,
+            ClusterCommand.Status.class
+        })
+public final class ClusterCommand {
+    /** Two sites, two hosts each, a 50 ms / 100 Mbit/s link: the embedded default. */
+    public static final String DEFAULT_CONFIG =
+            """
+            sites:
+              - name: eu
+                hosts:
+                  - {name: h1, memory: 2GiB, nic: 1gbit}
+                  - {name: h2, memory: 2GiB, nic: 1gbit}
+              - name: us
+                hosts:
+                  - {name: h3, memory: 2GiB, nic: 1gbit}
+            links:
+              - {between: [eu, us], latency: 25ms, jitter: 1ms, bandwidth: 100mbit}
+            """;
+
+    @Command(name = "up", description = "Start a coordinator and one agent per host.")
+    static final class Up implements Runnable {
+        @Mixin ClusterOptions cluster;
+
+        @Option(names = "--config", description = "cluster YAML (default: 2 sites, 3 hosts)")
+        Path config;
+
+        @Override
+        public void run() {
+            ClusterConfig c =
+                    config == null
+                            ? ClusterConfig.parse(DEFAULT_CONFIG)
+                            : ClusterConfig.read(config);
+            LocalCluster up =
+                    LocalCluster.up(cluster.root, cluster.name, c, Duration.ofSeconds(90));
+            System.out.println(
+                    "cluster "
+                            + cluster.name
+                            + " is up: coordinator "
+                            + up.state().coordinatorUrl());
+            up.state()
+                    .hostAddresses()
+                    .forEach((h, a) -> System.out.println("  host " + h + " at " + a));
+            System.out.println(
+                    "zone network "
+                            + up.state().zoneGateway()
+                            + "; API token in "
+                            + up.dir().resolve("token"));
+        }
+    }
+
+    @Command(name = "down", description = "Stop everything the cluster created and remove it.")
+    static final class Down implements Runnable {
+        @Mixin ClusterOptions cluster;
+
+        @Override
+        public void run() {
+            LocalCluster.down(cluster.root, cluster.name);
+            System.out.println("cluster " + cluster.name + " removed");
+        }
+    }
+
+    @Command(name = "status", description = "Show sites, hosts and zones.")
+    static final class Status implements Runnable {
+        @Mixin ClusterOptions cluster;
+
+        @Override
+        public void run() {
+            JsonNode c = cluster.api().get("/v1/cluster", JsonNode.class);
+            System.out.printf(
+                    "%-8s %-6s %-6s %8s %10s %s%n",
+                    "HOST", "SITE", "STATE", "CPU%", "MEM MiB", "URL");
+            for (JsonNode h : c.path("hosts")) {
+                System.out.printf(
+                        "%-8s %-6s %-6s %8.1f %10d %s%n",
+                        h.path("name").asText(),
+                        h.path("site").asText(),
+                        h.path("state").asText(),
+                        h.path("load").path("cpuPercent").asDouble(),
+                        h.path("load").path("memoryUsedBytes").asLong() >> 20,
+                        h.path("url").asText());
+            }
+            System.out.printf("%n%-12s %-8s %-10s %-18s%n", "ZONE", "HOST", "STATE", "ADDRESS");
+            for (JsonNode z : c.path("zones")) {
+                System.out.printf(
+                        "%-12s %-8s %-10s %-18s%n",
+                        z.path("definition").path("name").asText(),
+                        z.path("host").asText(),
+                        z.path("state").asText(),
+                        z.path("definition").path("address").asText());
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.livezone.coordinator;
+
+import io.livezone.coordinator.plan.PlanExecutor;
+import io.livezone.coordinator.registry.HostRecord;
+import io.livezone.coordinator.registry.Registry;
+import io.livezone.coordinator.registry.SiteLink;
+import io.livezone.coordinator.registry.Store;
+import io.livezone.coordinator.registry.ZoneRecord;
+import io.livezone.coordinator.registry.ZoneRecord.ZoneLifecycle;
+import io.livezone.core.Ipv4Interface;
+import io.livezone.core.ZoneState;
+import io.livezone.core.ZoneStatus;
+import io.livezone.core.cluster.AgentGateway;
+import io.livezone.core.cluster.Heartbeat;
+import io.livezone.core.cluster.HttpAgentGateway;
+import io.livezone.core.http.ApiException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The coordinator ("oracle"): registry of sites, hosts and zones, zone creation, migration plans,
+ * and host liveness from heartbeats.
+ */
+public final class Coordinator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+    private final Registry registry;
+    private final Function<String, AgentGateway> agents;
+    private final ZoneService zones;
+    private final PlanExecutor plans;
+    private final long heartbeatTimeoutMillis;
+    private final ScheduledExecutorService liveness =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
+
+    public Coordinator(
+            Store store,
+            Ipv4Interface zoneGateway,
+            long heartbeatTimeoutMillis,
+            Function<Registry, Function<String, AgentGateway>> agentDirectory,
+            PlanExecutor.DispatcherFactory dispatchers) {
+        this.registry = new Registry(store);
+        this.agents = agentDirectory.apply(registry);
+        this.zones = new ZoneService(registry, agents, zoneGateway);
+        this.plans = new PlanExecutor(registry, agents, dispatchers);
+        this.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
+        liveness.scheduleWithFixedDelay(
+                () -> registry.expire(System.currentTimeMillis(), heartbeatTimeoutMillis),
+                heartbeatTimeoutMillis,
+                500,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Agents reached over HTTP at the URL each reported in its heartbeat. */
+    public static Function<Registry, Function<String, AgentGateway>> httpAgents(String token) {
+        return registry ->
+                host -> {
+                    HostRecord h = registry.host(host);
+                    if (h.url() == null) {
+                        throw ApiException.conflict(
+                                "the agent of host " + host + " has never reported");
+                    }
+                    return new HttpAgentGateway(URI.create(h.url()), token);
+                };
+    }
+
+    /** Registers the sites, hosts and links of a cluster config (idempotent). */
+    public void apply(ClusterConfig config) {
+        config.sites().forEach(s -> registry.addSite(s.name()));
+        for (ClusterConfig.Site s : config.sites()) {
+            for (ClusterConfig.Host h : s.hosts()) {
+                registry.addHost(h.name(), s.name(), h.memoryBytes(), h.nicBytesPerSec());
+            }
+        }
+        for (ClusterConfig.Link l : config.links()) {
+            registry.putLink(new SiteLink(l.between().get(0), l.between().get(1), l.settings()));
+        }
+    }
+
+    /** Continues the plans a previous coordinator left running (after agents report back). */
+    public void recover() {
+        plans.recover();
+    }
+
+    public void heartbeat(Heartbeat hb) {
+        if (registry.heartbeat(hb, System.currentTimeMillis())) {
+            log.info("host {} is up ({})", hb.host(), hb.url());
+            reconcile(hb.host());
+        }
+    }
+
+    /**
+     * A host (re)appeared: zones the registry had marked lost there are running again if its agent
+     * says so. Zones the agent runs that the registry does not know are logged, not adopted.
+     */
+    private void reconcile(String host) {
+        try {
+            List<ZoneStatus> running = agents.apply(host).zones();
+            for (ZoneRecord z : registry.zones()) {
+                if (host.equals(z.host()) && z.state() == ZoneLifecycle.LOST) {
+                    running.stream()
+                            .filter(
+                                    s ->
+                                            s.zone().equals(z.name())
+                                                    && s.state() == ZoneState.RUNNING)
+                            .findFirst()
+                            .ifPresent(s -> registry.putZone(z.in(ZoneLifecycle.RUNNING)));
+                }
+            }
+            for (ZoneStatus s : running) {
+                if (registry.findZone(s.zone()).isEmpty()) {
+                    log.warn(
+                            "host {} runs zone {} that the registry does not know", host, s.zone());
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not reconcile host {}: {}", host, e.getMessage());
+        }
+    }
+
+    public Registry registry() {
+        return registry;
+    }
+
+    public ZoneService zones() {
+        return zones;
+    }
+
+    public PlanExecutor plans() {
+        return plans;
+    }
+
+    public long heartbeatTimeoutMillis() {
+        return heartbeatTimeoutMillis;
+    }
+
+    @Override
+    public void close() {
+        liveness.shutdownNow();
+        plans.close();
+        registry.store().close();
+    }
+}

@@ -1,0 +1,116 @@
+package io.livezone.coordinator;
+
+import io.livezone.coordinator.registry.HostRecord;
+import io.livezone.coordinator.registry.Registry;
+import io.livezone.coordinator.registry.ZoneRecord;
+import io.livezone.coordinator.registry.ZoneRecord.ZoneLifecycle;
+import io.livezone.core.InvalidInputException;
+import io.livezone.core.Ipv4Interface;
+import io.livezone.core.MacAddress;
+import io.livezone.core.ZoneAlreadyExistsException;
+import io.livezone.core.ZoneApp;
+import io.livezone.core.ZoneSpec;
+import io.livezone.core.cluster.AgentGateway;
+import io.livezone.core.cluster.ZoneDefinition;
+import io.livezone.core.http.ApiException;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Creates and removes zones on hosts. The coordinator owns the zone network's address plan: each
+ * zone gets an address and MAC that it keeps wherever it runs.
+ */
+public final class ZoneService {
+    /** What a client asks for; the coordinator fills in the network identity. */
+    public record CreateZone(String name, String host, Long memoryMiB, Integer vcpus) {}
+
+    private final Registry registry;
+    private final Function<String, AgentGateway> agents;
+    private final Ipv4Interface zoneGateway;
+
+    public ZoneService(
+            Registry registry, Function<String, AgentGateway> agents, Ipv4Interface zoneGateway) {
+        this.registry = registry;
+        this.agents = agents;
+        this.zoneGateway = zoneGateway;
+    }
+
+    public ZoneRecord create(CreateZone request) {
+        if (request == null || request.name() == null || request.host() == null) {
+            throw new InvalidInputException("a zone needs a name and a host");
+        }
+        ZoneSpec.validateName(request.name());
+        long memory = request.memoryMiB() == null ? 192 : request.memoryMiB();
+        int vcpus = request.vcpus() == null ? 1 : request.vcpus();
+        ZoneDefinition def;
+        synchronized (this) {
+            if (registry.findZone(request.name()).isPresent()) {
+                throw new ZoneAlreadyExistsException(request.name());
+            }
+            HostRecord host = registry.host(request.host());
+            if (host.state() != HostRecord.HostState.UP) {
+                throw ApiException.conflict("host " + host.name() + " is " + host.state());
+            }
+            long used =
+                    registry.zones().stream()
+                            .filter(z -> host.name().equals(z.host()))
+                            .mapToLong(z -> z.definition().memoryMiB() << 20)
+                            .sum();
+            if (used + (memory << 20) > host.memoryBytes()) {
+                throw new InvalidInputException(
+                        "no capacity: host "
+                                + host.name()
+                                + " has "
+                                + ((host.memoryBytes() - used) >> 20)
+                                + " MiB free for zones, the zone needs "
+                                + memory
+                                + " MiB");
+            }
+            def =
+                    new ZoneDefinition(
+                            request.name(),
+                            memory,
+                            vcpus,
+                            freeAddress(),
+                            MacAddress.forZone(request.name()).value(),
+                            ZoneApp.DEFAULT.tcpPort(),
+                            ZoneApp.DEFAULT.udpPort(),
+                            ZoneApp.DEFAULT.tickHz());
+            registry.putZone(new ZoneRecord(def, request.host(), ZoneLifecycle.STAGING));
+        }
+        try {
+            agents.apply(request.host()).start(def);
+        } catch (RuntimeException e) {
+            registry.removeZone(def.name());
+            throw e;
+        }
+        ZoneRecord running = new ZoneRecord(def, request.host(), ZoneLifecycle.RUNNING);
+        registry.putZone(running);
+        return running;
+    }
+
+    public void delete(String name) {
+        ZoneRecord z = registry.zone(name);
+        if (z.state() == ZoneLifecycle.MIGRATING) {
+            throw ApiException.conflict("zone '" + name + "' is migrating; cancel its plan first");
+        }
+        agents.apply(z.host()).stop(name);
+        registry.removeZone(name);
+    }
+
+    private String freeAddress() {
+        Set<String> used = new HashSet<>();
+        registry.zones().forEach(z -> used.add(z.definition().address().split("/")[0]));
+        byte[] base = zoneGateway.address().getAddress();
+        for (int last = 10; last < 250; last++) {
+            String a =
+                    (base[0] & 0xff) + "." + (base[1] & 0xff) + "." + (base[2] & 0xff) + "." + last;
+            if (!used.contains(a)) {
+                return a + "/" + zoneGateway.prefixLength();
+            }
+        }
+        throw ApiException.conflict("the zone network " + zoneGateway + " has no free address");
+    }
+}

@@ -1,0 +1,42 @@
+package io.livezone.coordinator.plan;
+
+import io.livezone.core.InvalidInputException;
+import io.livezone.core.cluster.MigrationSettings;
+
+import java.util.List;
+
+/**
+ * What an operator asks for: zones to move and how to schedule the moves.
+ *
+ * @param settings migration knobs for every move (null: defaults)
+ * @param timeoutSeconds the whole plan's deadline (0: none); moves not started by then are
+ *     cancelled and running ones aborted
+ */
+public record PlanRequest(
+        String algorithm, List<Move> moves, MigrationSettings settings, long timeoutSeconds) {
+    /** One zone to move to a host. */
+    public record Move(String zone, String to) {
+        public Move {
+            if (zone == null || to == null) {
+                throw new InvalidInputException(
+                        "each move needs a zone and a destination host ('to')");
+            }
+        }
+    }
+
+    public PlanRequest {
+        if (algorithm == null) {
+            algorithm = "auto";
+        }
+        if (moves == null || moves.isEmpty()) {
+            throw new InvalidInputException("a plan needs at least one move");
+        }
+        moves = List.copyOf(moves);
+        if (settings == null) {
+            settings = MigrationSettings.DEFAULT;
+        }
+        if (timeoutSeconds < 0) {
+            throw new InvalidInputException("timeoutSeconds must not be negative");
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package io.livezone.coordinator.registry;
+
+import io.livezone.core.InvalidInputException;
+import io.livezone.core.ZoneNotFoundException;
+import io.livezone.core.cluster.Heartbeat;
+import io.livezone.core.cluster.LinkSettings;
+import io.livezone.core.http.ApiException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the coordinator knows about sites, hosts and zones: an in-memory view over the {@link
+ * Store}, written through on every change. Host liveness is learnt from heartbeats and never
+ * persisted: after a restart every host is UNKNOWN until its agent reports again.
+ */
+public final class Registry {
+    private static final Logger log = LoggerFactory.getLogger(Registry.class);
+
+    private final Store store;
+    private final List<String> sites = new ArrayList<>();
+    private final List<SiteLink> links = new ArrayList<>();
+    private final Map<String, HostRecord> hosts = new LinkedHashMap<>();
+    private final Map<String, ZoneRecord> zones = new LinkedHashMap<>();
+
+    public Registry(Store store) {
+        this.store = store;
+        sites.addAll(store.sites());
+        links.addAll(store.links());
+        store.hosts().forEach(h -> hosts.put(h.name(), h));
+        store.zones().forEach(z -> zones.put(z.name(), z));
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public synchronized void addSite(String name) {
+        if (!name.matches("[a-z][a-z0-9-]{0,23}")) {
+            throw new InvalidInputException("invalid site name '" + name + "'");
+        }
+        if (!sites.contains(name)) {
+            sites.add(name);
+            store.putSite(name);
+        }
+    }
+
+    public synchronized void putLink(SiteLink link) {
+        requireSite(link.siteA());
+        requireSite(link.siteB());
+        if (link.siteA().equals(link.siteB())) {
+            throw new InvalidInputException(
+                    "a link joins two different sites, got " + link.siteA() + " twice");
+        }
+        links.removeIf(l -> l.joins(link.siteA(), link.siteB()));
+        links.add(link);
+        store.putLink(link);
+    }
+
+    /** Registers a host (or updates its capacities); its site must exist. */
+    public synchronized void addHost(
+            String name, String site, long memoryBytes, long nicBytesPerSec) {
+        if (!name.matches("[a-z][a-z0-9-]{0,23}")) {
+            throw new InvalidInputException("invalid host name '" + name + "'");
+        }
+        requireSite(site);
+        if (memoryBytes <= 0 || nicBytesPerSec <= 0) {
+            throw new InvalidInputException(
+                    "host " + name + ": memory and NIC bandwidth must be positive");
+        }
+        HostRecord old = hosts.get(name);
+        HostRecord h =
+                old == null
+                        ? new HostRecord(
+                                name,
+                                site,
+                                memoryBytes,
+                                nicBytesPerSec,
+                                null,
+                                HostRecord.HostState.UNKNOWN,
+                                0,
+                                null)
+                        : new HostRecord(
+                                name,
+                                site,
+                                memoryBytes,
+                                nicBytesPerSec,
+                                old.url(),
+                                old.state(),
+                                old.lastSeenMillis(),
+                                old.load());
+        hosts.put(name, h);
+        store.putHost(h);
+    }
+
+    public synchronized List<String> sites() {
+        return List.copyOf(sites);
+    }
+
+    public synchronized List<SiteLink> links() {
+        return List.copyOf(links);
+    }
+
+    public synchronized List<HostRecord> hosts() {
+        return List.copyOf(hosts.values());
+    }
+
+    public synchronized HostRecord host(String name) {
+        HostRecord h = hosts.get(name);
+        if (h == null) {
+            throw ApiException.notFound("unknown host '" + name + "'");
+        }
+        return h;
+    }
+
+    public synchronized Optional<HostRecord> findHost(String name) {
+        return Optional.ofNullable(hosts.get(name));
+    }
+
+    public synchronized List<ZoneRecord> zones() {
+        List<ZoneRecord> out = new ArrayList<>(zones.values());
+        out.sort(Comparator.comparing(ZoneRecord::name));
+        return out;
+    }
+
+    public synchronized ZoneRecord zone(String name) {
+        ZoneRecord z = zones.get(name);
+        if (z == null) {
+            throw new ZoneNotFoundException(name);
+        }
+        return z;
+    }
+
+    public synchronized Optional<ZoneRecord> findZone(String name) {
+        return Optional.ofNullable(zones.get(name));
+    }
+
+    public synchronized void putZone(ZoneRecord z) {
+        store.putZone(z);
+        zones.put(z.name(), z);
+    }
+
+    public synchronized void removeZone(String name) {
+        store.deleteZone(name);
+        zones.remove(name);
+    }
+
+    /** The emulated link between the sites of two hosts; none within a site. */
+    public synchronized LinkSettings linkBetween(String hostA, String hostB) {
+        String a = host(hostA).site();
+        String b = host(hostB).site();
+        if (a.equals(b)) {
+            return LinkSettings.NONE;
+        }
+        return links.stream()
+                .filter(l -> l.joins(a, b))
+                .map(SiteLink::settings)
+                .findFirst()
+                .orElse(LinkSettings.NONE);
+    }
+
+    /**
+     * Records a heartbeat. A host not configured yet registers itself if its site is known. Returns
+     * true if the host was not UP before (first report, or back from DOWN).
+     */
+    public synchronized boolean heartbeat(Heartbeat hb, long now) {
+        HostRecord h = hosts.get(hb.host());
+        if (h == null) {
+            requireSite(hb.site());
+            addHost(hb.host(), hb.site(), Math.max(hb.load().memoryTotalBytes(), 1), 125_000_000L);
+            h = hosts.get(hb.host());
+        } else if (!h.site().equals(hb.site())) {
+            throw new InvalidInputException(
+                    "host "
+                            + hb.host()
+                            + " is registered in site "
+                            + h.site()
+                            + ", not "
+                            + hb.site());
+        }
+        boolean wasUp = h.state() == HostRecord.HostState.UP;
+        HostRecord updated = h.seen(hb.url(), now, hb.load());
+        hosts.put(h.name(), updated);
+        if (!hb.url().equals(h.url())) {
+            store.putHost(updated);
+        }
+        return !wasUp;
+    }
+
+    /** Marks hosts DOWN whose last heartbeat is older than {@code timeoutMillis}; returns them. */
+    public synchronized List<String> expire(long now, long timeoutMillis) {
+        List<String> down = new ArrayList<>();
+        for (HostRecord h : List.copyOf(hosts.values())) {
+            if (h.state() == HostRecord.HostState.UP && now - h.lastSeenMillis() > timeoutMillis) {
+                hosts.put(h.name(), h.down());
+                down.add(h.name());
+                for (ZoneRecord z : List.copyOf(zones.values())) {
+                    if (h.name().equals(z.host())) {
+                        putZone(z.in(ZoneRecord.ZoneLifecycle.LOST));
+                    }
+                }
+                log.warn("host {} stopped heartbeating; its zones are reported lost", h.name());
+            }
+        }
+        return down;
+    }
+
+    private void requireSite(String site) {
+        if (!sites.contains(site)) {
+            throw new InvalidInputException("unknown site '" + site + "'; known sites: " + sites);
+        }
+    }
+}

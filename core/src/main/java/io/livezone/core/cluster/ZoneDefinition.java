@@ -1,0 +1,75 @@
+package io.livezone.core.cluster;
+
+import io.livezone.core.BootImage;
+import io.livezone.core.InvalidInputException;
+import io.livezone.core.Ipv4Interface;
+import io.livezone.core.MacAddress;
+import io.livezone.core.MemorySize;
+import io.livezone.core.NicSpec;
+import io.livezone.core.ZoneApp;
+import io.livezone.core.ZoneSpec;
+
+import java.net.Inet4Address;
+import java.util.Optional;
+
+/**
+ * A zone as the coordinator and agents exchange it: everything but the boot image, which each host
+ * resolves to its own copy of the guest.
+ *
+ * @param address the zone's IPv4 address with prefix, e.g. 10.213.7.20/24
+ */
+public record ZoneDefinition(
+        String name,
+        long memoryMiB,
+        int vcpus,
+        String address,
+        String mac,
+        int tcpPort,
+        int udpPort,
+        int tickHz) {
+    public ZoneDefinition {
+        ZoneSpec.validateName(name);
+        if (memoryMiB < ZoneSpec.MIN_MEMORY.mib() || memoryMiB > ZoneSpec.MAX_MEMORY.mib()) {
+            throw new InvalidInputException(
+                    "zone memory "
+                            + memoryMiB
+                            + " MiB out of range "
+                            + ZoneSpec.MIN_MEMORY.mib()
+                            + ".."
+                            + ZoneSpec.MAX_MEMORY.mib()
+                            + " MiB");
+        }
+        if (vcpus < 1 || vcpus > 16) {
+            throw new InvalidInputException("vcpus must be 1..16, got " + vcpus);
+        }
+        if (address == null) {
+            throw new InvalidInputException("zone address is missing");
+        }
+        Ipv4Interface.parse(address);
+        new MacAddress(mac);
+        new ZoneApp(tcpPort, udpPort, tickHz);
+    }
+
+    /** The full spec on a host whose guest boots from {@code boot}; validates sizes too. */
+    public ZoneSpec toSpec(BootImage boot, Optional<Inet4Address> gateway) {
+        return new ZoneSpec(
+                name,
+                MemorySize.ofMiB(memoryMiB),
+                vcpus,
+                boot,
+                new NicSpec(new MacAddress(mac), Ipv4Interface.parse(address), gateway),
+                new ZoneApp(tcpPort, udpPort, tickHz));
+    }
+
+    public static ZoneDefinition of(ZoneSpec spec) {
+        return new ZoneDefinition(
+                spec.name(),
+                spec.memory().mib(),
+                spec.vcpus(),
+                spec.nic().address().toString(),
+                spec.nic().mac().value(),
+                spec.app().tcpPort(),
+                spec.app().udpPort(),
+                spec.app().tickHz());
+    }
+}

@@ -1,0 +1,344 @@
+package io.livezone.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.livezone.cli.cluster.LocalCluster;
+import io.livezone.coordinator.ClusterConfig;
+import io.livezone.coordinator.ZoneService;
+import io.livezone.coordinator.plan.PlanRequest;
+import io.livezone.core.InvalidInputException;
+import io.livezone.core.ZoneState;
+import io.livezone.core.ZoneStatus;
+import io.livezone.core.cluster.MigrationSettings;
+import io.livezone.core.http.ApiException;
+import io.livezone.core.http.JsonHttpClient;
+import io.livezone.dve.bot.AggregateStats;
+import io.livezone.dve.bot.BotConfig;
+import io.livezone.dve.bot.BotSwarm;
+import io.livezone.network.HostNetwork;
+import io.livezone.network.ZoneNetwork;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A real local cluster: coordinator and three agents in their own namespaces (two sites joined by
+ * an emulated link), zone VMs moved by plans. Booted once for the class; the tests that break
+ * things (a coordinator restart, a killed agent) come last.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterTest {
+    private static final String CONFIG =
+            """
+            sites:
+              - name: a
+                hosts: [{name: h1, memory: 1GiB}, {name: h2, memory: 1GiB}]
+              - name: b
+                hosts: [{name: h3, memory: 1GiB}]
+            links:
+              - {between: [a, b], latency: 10ms, jitter: 1ms, bandwidth: 400mbit}
+            """;
+
+    private static Path root;
+    private static String name;
+    private static LocalCluster cluster;
+    private static JsonHttpClient api;
+
+    @BeforeAll
+    static void up() throws Exception {
+        root = Files.createTempDirectory("lzc");
+        name = "t" + ThreadLocalRandom.current().nextInt(1000, 9999);
+        cluster = LocalCluster.up(root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(90));
+        api = cluster.api();
+        for (var z : List.of(Map.entry("za", "h1"), Map.entry("zb", "h3"))) {
+            JsonNode created =
+                    api.post(
+                            "/v1/zones",
+                            new ZoneService.CreateZone(z.getKey(), z.getValue(), 192L, 1),
+                            JsonNode.class,
+                            Duration.ofMinutes(5));
+            assertThat(created.path("state").asText()).isEqualTo("RUNNING");
+        }
+    }
+
+    @AfterAll
+    static void down() {
+        if (cluster != null) {
+            LocalCluster.down(root, name);
+        }
+        assertThat(Leftovers.qemuProcessesMentioning(root.toString())).isEmpty();
+        assertThat(HostNetwork.leftovers(name)).isEmpty();
+        assertThat(ZoneNetwork.namespaces()).doesNotContain("lz-c" + name);
+        assertThat(root.resolve(name)).doesNotExist();
+        root.toFile().delete();
+    }
+
+    @Test
+    @Order(1)
+    void apiRejectsCallsWithoutTheToken() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI cluster = URI.create(ClusterTest.cluster.state().coordinatorUrl() + "/v1/cluster");
+        HttpResponse<String> none =
+                http.send(
+                        HttpRequest.newBuilder(cluster).build(),
+                        HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> wrong =
+                http.send(
+                        HttpRequest.newBuilder(cluster)
+                                .header("Authorization", "Bearer nope-nope-nope-nope")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> plan =
+                http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(
+                                                ClusterTest.cluster.state().coordinatorUrl()
+                                                        + "/v1/plans"))
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofString(
+                                                "{\"moves\":[{\"zone\":\"za\",\"to\":\"h2\"}]}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(plan.statusCode()).isEqualTo(401);
+        assertThat(api.get("/v1/plans", JsonNode.class)).as("nothing was planned").isEmpty();
+        // Agents check the same token.
+        HttpResponse<String> agent =
+                http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(
+                                                "http://"
+                                                        + ClusterTest.cluster
+                                                                .state()
+                                                                .hostAddresses()
+                                                                .get("h1")
+                                                        + ":7700/v1/zones"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(agent.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    @Order(2)
+    void invalidPlansAreRejectedAndChangeNothing() {
+        assertThatThrownBy(() -> submit("auto", Map.of("nosuch", "h2")))
+                .hasMessageContaining("unknown zone 'nosuch'");
+        assertThatThrownBy(() -> submit("auto", Map.of("za", "h9")))
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("unknown host 'h9'");
+        assertThatThrownBy(() -> submit("fastest", Map.of("za", "h2")))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("fastest");
+        assertThatThrownBy(() -> submit("auto", Map.of("za", "h1")))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("already runs on h1");
+        assertThatThrownBy(
+                        () ->
+                                api.post(
+                                        "/v1/zones",
+                                        new ZoneService.CreateZone("big", "h2", 2048L, 1),
+                                        JsonNode.class))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("no capacity");
+        assertThatThrownBy(
+                        () ->
+                                api.send(
+                                        "POST",
+                                        "/v1/plans",
+                                        Map.of("moves", "not-a-list"),
+                                        JsonNode.class,
+                                        Duration.ofSeconds(10)))
+                .isInstanceOf(InvalidInputException.class);
+        assertThat(api.get("/v1/plans", JsonNode.class)).isEmpty();
+        assertThat(placement()).containsEntry("za", "h1").containsEntry("zb", "h3");
+    }
+
+    @Test
+    @Order(3)
+    void swapAcrossSitesKeepsPlayersConnected() throws Exception {
+        try (BotSwarm bots = bots("za")) {
+            JsonNode plan = runToEnd(submit("sequential", Map.of("za", "h3", "zb", "h1")));
+            Thread.sleep(1500);
+            AggregateStats seen = bots.total().aggregate();
+            assertThat(plan.path("state").asText()).as(plan.toString()).isEqualTo("DONE");
+            assertThat(seen.disconnected()).as("bots disconnected").isZero();
+            assertThat(bots.total().tickContinuityOk()).as("tick continuity").isTrue();
+        }
+        assertThat(placement()).containsEntry("za", "h3").containsEntry("zb", "h1");
+        assertEachZoneRunsExactlyOnce();
+    }
+
+    @Test
+    @Order(4)
+    void parallelMovesWithinASite() {
+        JsonNode plan = runToEnd(submit("parallel", Map.of("zb", "h2")));
+        assertThat(plan.path("state").asText()).as(plan.toString()).isEqualTo("DONE");
+        JsonNode move = plan.path("moves").get(0);
+        assertThat(move.path("downtimeMillis").asLong()).isBetween(0L, 2000L);
+        assertThat(move.path("transferredBytes").asLong()).isPositive();
+        assertThat(placement()).containsEntry("zb", "h2");
+        assertEachZoneRunsExactlyOnce();
+    }
+
+    @Test
+    @Order(5)
+    void coordinatorRestartMidPlanFinishesThePlan() throws Exception {
+        long id = submitSlow(Map.of("za", "h1"));
+        awaitMigrating(id);
+        cluster = cluster.restartCoordinator();
+        api = cluster.api();
+        JsonNode plan = await(id, Duration.ofMinutes(4));
+        assertThat(plan.path("state").asText()).as(plan.toString()).isEqualTo("DONE");
+        assertThat(placement()).containsEntry("za", "h1");
+        assertEachZoneRunsExactlyOnce();
+    }
+
+    @Test
+    @Order(6)
+    void killedDestinationAgentFailsTheMoveAndTheSourceKeepsTheZone() throws Exception {
+        long id = submitSlow(Map.of("za", "h3"));
+        awaitMigrating(id);
+        cluster.killAgent("h3");
+        JsonNode plan = await(id, Duration.ofMinutes(4));
+        assertThat(plan.path("state").asText()).isEqualTo("FAILED");
+        assertThat(plan.path("moves").get(0).path("error").asText()).isNotBlank();
+        assertThat(placement()).containsEntry("za", "h1");
+        assertThat(api.get("/v1/zones/za", JsonNode.class).path("state").asText())
+                .isEqualTo("RUNNING");
+        assertThat(cluster.driverOf("h1").status("za").state()).isEqualTo(ZoneState.RUNNING);
+        assertEachZoneRunsExactlyOnce();
+    }
+
+    private static BotSwarm bots(String zone) throws Exception {
+        String address =
+                api.get("/v1/zones/" + zone, JsonNode.class)
+                        .path("definition")
+                        .path("address")
+                        .asText();
+        BotSwarm swarm =
+                BotSwarm.start(
+                        new InetSocketAddress(address.split("/")[0], 7000),
+                        6,
+                        BotConfig.defaults().withNamePrefix("ct"));
+        assertThat(swarm.awaitAllReceiving(Duration.ofSeconds(60))).isTrue();
+        return swarm;
+    }
+
+    private static long submit(String algorithm, Map<String, String> moves) {
+        List<PlanRequest.Move> list = new ArrayList<>();
+        moves.forEach((z, h) -> list.add(new PlanRequest.Move(z, h)));
+        return api.post("/v1/plans", new PlanRequest(algorithm, list, null, 0), JsonNode.class)
+                .path("plan")
+                .path("id")
+                .asLong();
+    }
+
+    /** A move capped at 12 MB/s: long enough to interfere with. */
+    private static long submitSlow(Map<String, String> moves) {
+        List<PlanRequest.Move> list = new ArrayList<>();
+        moves.forEach((z, h) -> list.add(new PlanRequest.Move(z, h)));
+        return api.post(
+                        "/v1/plans",
+                        new PlanRequest(
+                                "auto",
+                                list,
+                                new MigrationSettings(30, 12_000_000, true, false),
+                                0),
+                        JsonNode.class)
+                .path("plan")
+                .path("id")
+                .asLong();
+    }
+
+    private static JsonNode runToEnd(long id) {
+        return await(id, Duration.ofMinutes(4));
+    }
+
+    private static JsonNode await(long id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                JsonNode plan = api.get("/v1/plans/" + id, JsonNode.class).path("plan");
+                if (!plan.path("state").asText().equals("RUNNING")) {
+                    return plan;
+                }
+            } catch (RuntimeException e) {
+                // the coordinator is restarting
+            }
+            sleep(300);
+        }
+        throw new AssertionError("plan " + id + " did not finish within " + timeout);
+    }
+
+    private static void awaitMigrating(long id) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode m =
+                    api.get("/v1/plans/" + id, JsonNode.class).path("plan").path("moves").get(0);
+            if (m.path("state").asText().equals("MIGRATING") && m.path("percent").asDouble() > 5) {
+                return;
+            }
+            assertThat(m.path("state").asText()).isIn("PENDING", "PREPARING", "MIGRATING");
+            sleep(100);
+        }
+        throw new AssertionError("plan " + id + " never started migrating");
+    }
+
+    private static Map<String, String> placement() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (JsonNode z : api.get("/v1/zones", JsonNode.class)) {
+            out.put(z.path("definition").path("name").asText(), z.path("host").asText());
+        }
+        return out;
+    }
+
+    /** Looks at every host's VMs on disk: each zone is running on exactly one host. */
+    private static void assertEachZoneRunsExactlyOnce() {
+        Map<String, List<String>> runningOn = new java.util.TreeMap<>();
+        cluster.zonesByHost()
+                .forEach(
+                        (host, zones) -> {
+                            for (ZoneStatus z : zones) {
+                                if (z.state() == ZoneState.RUNNING
+                                        || z.state() == ZoneState.MIGRATING) {
+                                    runningOn
+                                            .computeIfAbsent(z.zone(), k -> new ArrayList<>())
+                                            .add(host);
+                                }
+                            }
+                        });
+        assertThat(runningOn).containsOnlyKeys("za", "zb");
+        runningOn.forEach(
+                (zone, hosts) -> assertThat(hosts).as("hosts running %s", zone).hasSize(1));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
