@@ -1,0 +1,56 @@
+package io.livezone.gateway;
+
+/**
+ * One client's traffic through one zone: a UDP session or a TCP connection. Carries what the stages
+ * need per client: its region, and the delay line's ordering state per direction.
+ */
+abstract class Flow {
+    private final ZoneRoute zone;
+    private String region;
+    private final long[] lastDue = new long[2];
+    private final int[] delayed = new int[2];
+
+    Flow(ZoneRoute zone, String region) {
+        this.zone = zone;
+        this.region = region;
+    }
+
+    final ZoneRoute zone() {
+        return zone;
+    }
+
+    final String region() {
+        return region;
+    }
+
+    final void region(String newRegion) {
+        region = newRegion;
+    }
+
+    /** Due time of the last packet put on the delay line in this direction. */
+    final long lastDue(Direction d) {
+        return lastDue[d.ordinal()];
+    }
+
+    /** Packets of this flow on the delay line in this direction. */
+    final int delayedPackets(Direction d) {
+        return delayed[d.ordinal()];
+    }
+
+    final void delayedOne(Direction d, long due) {
+        lastDue[d.ordinal()] = due;
+        delayed[d.ordinal()]++;
+    }
+
+    final void undelayedOne(Direction d) {
+        delayed[d.ordinal()]--;
+    }
+
+    /** The client's address as the gateway sees it (the key of its region). */
+    abstract java.net.InetSocketAddress clientAddress();
+
+    /** Sends the packet on its way; returns false when it could not be sent (and was dropped). */
+    abstract boolean write(Packet packet);
+
+    abstract boolean isClosed();
+}
