@@ -3,6 +3,7 @@ package io.livezone.agent;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.Ipv4Interface;
 import io.livezone.core.cluster.Heartbeat;
+import io.livezone.core.cluster.HostLoad;
 import io.livezone.core.http.JsonHttpClient;
 import io.livezone.network.ZoneNetwork;
 import io.livezone.qemu.AcceleratorProbe;
@@ -24,6 +25,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One host agent process: serves the agent API on the host's address and heartbeats its load to the
@@ -94,12 +97,30 @@ public final class AgentMain implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             log.info("agent {} (site {}) serving on {}", host, site, url);
             JsonHttpClient coordinatorApi = new JsonHttpClient(coordinator, token);
-            while (!stop.await(heartbeatMillis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            // Sampling runs on its own thread so that a slow sample never delays the heartbeat,
+            // which is the host's liveness signal.
+            AtomicReference<HostLoad> latest = new AtomicReference<>(sampler.sample());
+            Thread.ofVirtual()
+                    .name("load-sampler")
+                    .start(
+                            () -> {
+                                while (stop.getCount() > 0) {
+                                    try {
+                                        latest.set(sampler.sample());
+                                        Thread.sleep(heartbeatMillis);
+                                    } catch (InterruptedException e) {
+                                        return;
+                                    } catch (RuntimeException e) {
+                                        log.debug("load sample failed: {}", e.getMessage());
+                                    }
+                                }
+                            });
+            while (!stop.await(heartbeatMillis, TimeUnit.MILLISECONDS)) {
                 try {
                     coordinatorApi.post(
                             "/v1/agents/heartbeat",
                             new Heartbeat(
-                                    host, site, url, System.currentTimeMillis(), sampler.sample()),
+                                    host, site, url, System.currentTimeMillis(), latest.get()),
                             Void.class,
                             Duration.ofSeconds(5));
                 } catch (RuntimeException e) {

@@ -2,7 +2,6 @@ package io.livezone.agent;
 
 import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStats;
-import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.HostLoad;
 import io.livezone.core.cluster.ZoneLoad;
 import io.livezone.qemu.QemuZoneDriver;
@@ -32,35 +31,33 @@ final class LoadSampler {
         this.nic = nic;
     }
 
+    /**
+     * Samples without QMP: a migrating VM's QMP socket is busy for the whole migration, and the
+     * heartbeat that carries this report must never wait for it. Zones that are not running
+     * (arriving, suspended, dead) use no CPU and are left out.
+     */
     synchronized HostLoad sample() {
         long now = System.nanoTime();
         List<ZoneLoad> zones = new ArrayList<>();
         double cpu = 0;
         long used = 0;
-        for (ZoneStatus z : driver.list()) {
-            if (z.state() == ZoneState.RUNNING || z.state() == ZoneState.MIGRATING) {
-                try {
-                    ZoneStats s = driver.stats(z.zone());
-                    long[] prev = lastCpu.put(z.zone(), new long[] {s.cpuTimeMillis(), now});
-                    double pct = 0;
-                    if (prev != null && now > prev[1]) {
-                        pct = 100.0 * (s.cpuTimeMillis() - prev[0]) / ((now - prev[1]) / 1e6);
-                    }
-                    cpu += pct;
-                    used += s.residentBytes();
-                    zones.add(
-                            new ZoneLoad(
-                                    z.zone(),
-                                    z.state(),
-                                    pct,
-                                    s.residentBytes(),
-                                    s.guestMemoryBytes()));
-                    continue;
-                } catch (RuntimeException e) {
-                    // the zone left between list and stats: report it without numbers
-                }
+        for (String zone : driver.zoneNames()) {
+            ZoneStats s;
+            try {
+                s = driver.stats(zone);
+            } catch (RuntimeException e) {
+                continue;
             }
-            zones.add(new ZoneLoad(z.zone(), z.state(), 0, 0, 0));
+            long[] prev = lastCpu.put(zone, new long[] {s.cpuTimeMillis(), now});
+            double pct = 0;
+            if (prev != null && now > prev[1]) {
+                pct = 100.0 * (s.cpuTimeMillis() - prev[0]) / ((now - prev[1]) / 1e6);
+            }
+            cpu += pct;
+            used += s.residentBytes();
+            zones.add(
+                    new ZoneLoad(
+                            zone, ZoneState.RUNNING, pct, s.residentBytes(), s.guestMemoryBytes()));
         }
         lastCpu.keySet().retainAll(zones.stream().map(ZoneLoad::zone).toList());
         return new HostLoad(

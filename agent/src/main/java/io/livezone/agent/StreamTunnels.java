@@ -78,9 +78,19 @@ final class StreamTunnels implements AutoCloseable {
                                     Duration.ofMillis(link.latencyMs()),
                                     Duration.ofMillis(link.jitterMs()),
                                     link.bytesPerSec());
+                    // In flight: what the path holds at its rate (bandwidth × delay) plus a
+                    // little slack — not more, or QEMU would see its stream accepted faster than
+                    // the link carries it and misjudge bandwidth and downtime.
+                    long inFlight =
+                            link.bytesPerSec() == 0
+                                    ? EmulatedLink.defaultMaxInFlightBytes(profile)
+                                    : link.bytesPerSec()
+                                                    * (link.latencyMs() + link.jitterMs())
+                                                    / 1000
+                                            + 256 * 1024;
                     return LinkPair.of(
-                            new EmulatedLink("to-" + site, profile),
-                            new EmulatedLink("from-" + site, profile));
+                            new EmulatedLink("to-" + site, profile, System.nanoTime(), inFlight),
+                            new EmulatedLink("from-" + site, profile, System.nanoTime(), inFlight));
                 });
     }
 

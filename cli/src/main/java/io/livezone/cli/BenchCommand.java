@@ -21,7 +21,12 @@ import java.util.concurrent.Callable;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks (JSON on the last line of stdout).",
-        subcommands = {BenchCommand.Single.class})
+        subcommands = {
+            BenchCommand.Single.class,
+            BenchPlanner.class,
+            BenchPlans.class,
+            BenchSim.class
+        })
 final class BenchCommand {
 
     @Command(

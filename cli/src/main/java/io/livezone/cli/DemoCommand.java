@@ -6,15 +6,16 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.Callable;
 
 /**
- * {@code livezone demo}: the foundation slice end to end on this machine, with a table of what
- * players felt.
+ * {@code livezone demo}: the local multi-host cluster with players attached and migration plans
+ * across sites; {@code --single} runs the one-host foundation demo instead.
  */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
         description =
-                "Boot a zone VM with the zone server, attach bots, live-migrate it a few times,"
-                        + " show what players felt, clean up.")
+                "Start a local cluster (3 hosts, 2 sites), boot two zones with bots, run"
+                        + " migration plans across and within sites, show what players felt,"
+                        + " clean up. --single: one zone, repeated local migrations.")
 final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--migrations",
@@ -22,11 +23,18 @@ final class DemoCommand implements Callable<Integer> {
             description = "Live migrations (default: ${DEFAULT-VALUE}).")
     int migrations;
 
+    @Option(names = "--single", description = "The one-host demo: repeated local migrations.")
+    boolean single;
+
     @picocli.CommandLine.Mixin ScenarioOptions scenario = new ScenarioOptions();
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         HostState.requireRoot();
+        if (!single) {
+            new ClusterDemo(System.out, 8, 192).run();
+            return 0;
+        }
         var settings = scenario.settings(migrations);
         var outcome = new SingleZoneScenario(settings, System.out).run();
         System.out.println();

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             VmCommand.class,
             DemoCommand.class,
+            SimCommand.class,
             BenchCommand.class,
             io.livezone.cli.cluster.ClusterCommand.class,
             io.livezone.cli.cluster.ZoneCommand.class,

@@ -119,6 +119,53 @@ public final class HostNetwork {
         return out;
     }
 
+    /**
+     * Emulates a host NIC of {@code bytesPerSec} in each direction with the kernel's token-bucket
+     * filter (tbf; this kernel has no netem, but tbf works): on the bridge-side veth for traffic
+     * into the host and on the host's eth0 for traffic out of it. Both directions are separate, as
+     * on a full-duplex NIC.
+     */
+    public void limitNic(String host, long bytesPerSec) {
+        if (bytesPerSec <= 0) {
+            throw new InvalidInputException("NIC rate must be positive, got " + bytesPerSec);
+        }
+        String rate = (bytesPerSec * 8) + "bit";
+        // Burst: at least one 4 ms timer tick's worth at full rate, so tbf can reach its rate.
+        String burst = Math.max(bytesPerSec / 250, 16 * 1024) + "b";
+        // Queue: ~50 ms at full rate; TCP's congestion control keeps it from filling for long.
+        String limit = Math.max(bytesPerSec / 20, 64 * 1024) + "b";
+        namespace(host); // validates the name
+        int i = new ArrayList<>(hosts.keySet()).indexOf(host);
+        Iproute2.tc(
+                "qdisc",
+                "replace",
+                "dev",
+                vethOf(cluster, i),
+                "root",
+                "tbf",
+                "rate",
+                rate,
+                "burst",
+                burst,
+                "limit",
+                limit);
+        Iproute2.tc(
+                "-n",
+                namespace(host),
+                "qdisc",
+                "replace",
+                "dev",
+                "eth0",
+                "root",
+                "tbf",
+                "rate",
+                rate,
+                "burst",
+                burst,
+                "limit",
+                limit);
+    }
+
     /** The prefix that runs a command inside a host's namespace. */
     public List<String> execPrefix(String host) {
         return List.of("ip", "netns", "exec", namespace(host));

@@ -21,6 +21,14 @@ public final class Iproute2 {
         return run(cmd);
     }
 
+    /** Runs {@code tc args...} (traffic control); returns stdout or throws with stderr. */
+    public static String tc(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("tc");
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
     /** Like {@link #ip} but reports failure as {@code false} (for idempotent clean-up). */
     public static boolean ipQuietly(String... args) {
         try {

@@ -98,6 +98,7 @@ public final class LocalCluster implements AutoCloseable {
             Files.writeString(token, HexFormat.of().formatHex(secret));
             Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
             Files.writeString(dir.resolve("cluster.yaml"), config.toYaml());
+            Files.writeString(dir.resolve("classpath"), ClasspathSnapshot.copy(dir.resolve("lib")));
             writeState(dir, partial);
             HostNetwork hostNet = HostNetwork.create(name, hosts);
             ZoneNetwork zones = ZoneNetwork.create(zoneNet, ZoneNetwork.freeGateway());
@@ -128,11 +129,13 @@ public final class LocalCluster implements AutoCloseable {
             for (ClusterConfig.Site site : config.sites()) {
                 for (ClusterConfig.Host h : site.hosts()) {
                     Ipv4Interface address = hostNet.address(h.name());
+                    hostNet.limitNic(h.name(), h.nicBytesPerSec());
                     addresses.put(h.name(), address.addressText());
                     Path hostDir = dir.resolve("hosts").resolve(h.name());
                     Files.createDirectories(hostDir);
                     long pid =
                             spawn(
+                                    dir,
                                     hostNet.execPrefix(h.name()),
                                     "io.livezone.agent.AgentMain",
                                     hostDir.resolve("agent.log"),
@@ -321,6 +324,7 @@ public final class LocalCluster implements AutoCloseable {
     private static long spawnCoordinator(Path dir, String address, String zoneGateway)
             throws IOException {
         return spawn(
+                dir,
                 List.of(),
                 "io.livezone.coordinator.CoordinatorMain",
                 dir.resolve("coordinator.log"),
@@ -411,7 +415,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** Starts a Java main class of LiveZone as a detached process; returns its pid. */
-    static long spawn(List<String> prefix, String mainClass, Path logFile, String... args)
+    static long spawn(
+            Path clusterDir, List<String> prefix, String mainClass, Path logFile, String... args)
             throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add("setsid");
@@ -421,7 +426,7 @@ public final class LocalCluster implements AutoCloseable {
         cmd.add("-Dlivezone.home=" + LiveZoneHome.path());
         cmd.add("-Dlogback.configurationFile=logback-daemon.xml");
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Files.readString(clusterDir.resolve("classpath")));
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         Process p =

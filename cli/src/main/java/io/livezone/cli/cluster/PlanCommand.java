@@ -73,7 +73,7 @@ public final class PlanCommand {
     }
 
     /** Prints progress until the plan ends; returns its final state. */
-    static String watch(JsonHttpClient api, long id) {
+    public static String watch(JsonHttpClient api, long id) {
         String last = "";
         while (true) {
             JsonNode v = api.get("/v1/plans/" + id, JsonNode.class);
@@ -114,7 +114,7 @@ public final class PlanCommand {
         }
     }
 
-    static void printResult(JsonNode plan) {
+    public static void printResult(JsonNode plan) {
         System.out.printf("plan %d %s%n", plan.path("id").asLong(), plan.path("state").asText());
         System.out.printf(
                 "  %-12s %-8s %-8s %-10s %10s %10s %12s  %s%n",

@@ -152,18 +152,28 @@ public final class Registry {
         zones.remove(name);
     }
 
-    /** The emulated link between the sites of two hosts; none within a site. */
+    /**
+     * The emulated link between the sites of two hosts; none within a site. A link without a
+     * bandwidth of its own runs at the slower host NIC: the emulator needs a rate to bound the
+     * bytes it holds in flight to what a real path of that latency would hold.
+     */
     public synchronized LinkSettings linkBetween(String hostA, String hostB) {
-        String a = host(hostA).site();
-        String b = host(hostB).site();
-        if (a.equals(b)) {
+        HostRecord ha = host(hostA);
+        HostRecord hb = host(hostB);
+        if (ha.site().equals(hb.site())) {
             return LinkSettings.NONE;
         }
-        return links.stream()
-                .filter(l -> l.joins(a, b))
-                .map(SiteLink::settings)
-                .findFirst()
-                .orElse(LinkSettings.NONE);
+        LinkSettings l =
+                links.stream()
+                        .filter(x -> x.joins(ha.site(), hb.site()))
+                        .map(SiteLink::settings)
+                        .findFirst()
+                        .orElse(LinkSettings.NONE);
+        if (!l.emulated() || l.bytesPerSec() > 0) {
+            return l;
+        }
+        return new LinkSettings(
+                l.latencyMs(), l.jitterMs(), Math.min(ha.nicBytesPerSec(), hb.nicBytesPerSec()));
     }
 
     /**

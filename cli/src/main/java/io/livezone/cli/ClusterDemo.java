@@ -1,0 +1,156 @@
+package io.livezone.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.livezone.cli.cluster.ClusterCommand;
+import io.livezone.cli.cluster.LocalCluster;
+import io.livezone.cli.cluster.PlanCommand;
+import io.livezone.coordinator.ClusterConfig;
+import io.livezone.coordinator.ZoneService;
+import io.livezone.coordinator.plan.PlanRequest;
+import io.livezone.core.LiveZoneException;
+import io.livezone.core.http.JsonHttpClient;
+import io.livezone.dve.bot.AggregateStats;
+import io.livezone.dve.bot.BotConfig;
+import io.livezone.dve.bot.BotSwarm;
+
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The main demo: a local cluster of three hosts in two sites, two zones with players attached, then
+ * migration plans across and within sites, with what the players felt. Everything is removed at the
+ * end, also on failure or Ctrl-C.
+ */
+final class ClusterDemo {
+    private final PrintStream out;
+    private final int bots;
+    private final long zoneMiB;
+
+    ClusterDemo(PrintStream out, int bots, long zoneMiB) {
+        this.out = out;
+        this.bots = bots;
+        this.zoneMiB = zoneMiB;
+    }
+
+    void run() throws Exception {
+        Path root = Files.createTempDirectory("lzdemo");
+        String name = "demo" + (ProcessHandle.current().pid() % 1000);
+        Thread cleanup = new Thread(() -> LocalCluster.down(root, name));
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        Map<String, BotSwarm> swarms = new LinkedHashMap<>();
+        try {
+            ClusterConfig config = ClusterConfig.parse(ClusterCommand.DEFAULT_CONFIG);
+            out.println(
+                    "1. Starting a local cluster: coordinator + 3 host agents, each host in its own"
+                            + " network namespace");
+            out.println(
+                    "   sites: eu (h1, h2), us (h3); eu<->us link 25 ms one way, 100 Mbit/s,"
+                            + " emulated in userspace");
+            LocalCluster cluster = LocalCluster.up(root, name, config, Duration.ofSeconds(120));
+            JsonHttpClient api = cluster.api();
+            out.println(
+                    "   coordinator API: "
+                            + cluster.state().coordinatorUrl()
+                            + " (token in "
+                            + cluster.dir().resolve("token")
+                            + ")");
+            out.println(
+                    "2. Booting two zone VMs ("
+                            + zoneMiB
+                            + " MiB, zone server inside) and attaching "
+                            + bots
+                            + " bots to each");
+            for (var z : List.of(Map.entry("arena", "h1"), Map.entry("market", "h3"))) {
+                JsonNode created =
+                        api.post(
+                                "/v1/zones",
+                                new ZoneService.CreateZone(z.getKey(), z.getValue(), zoneMiB, 1),
+                                JsonNode.class,
+                                Duration.ofMinutes(5));
+                String address = created.path("definition").path("address").asText().split("/")[0];
+                out.printf("   zone %-7s runs on %s at %s%n", z.getKey(), z.getValue(), address);
+                BotSwarm swarm =
+                        BotSwarm.start(
+                                new InetSocketAddress(address, 7000),
+                                bots,
+                                BotConfig.defaults().withNamePrefix(z.getKey().substring(0, 1)));
+                swarms.put(z.getKey(), swarm);
+            }
+            for (BotSwarm s : swarms.values()) {
+                if (!s.awaitAllReceiving(Duration.ofSeconds(60))) {
+                    throw new LiveZoneException("bots did not all start receiving updates");
+                }
+            }
+            Thread.sleep(2000);
+            swarms.values().forEach(BotSwarm::cutWindow);
+            out.println(
+                    "3. Plan 1 (auto): swap the zones across sites — arena h1->h3, market h3->h1");
+            plan(api, "auto", Map.of("arena", "h3", "market", "h1"));
+            report(swarms);
+            out.println(
+                    "4. Plan 2 (sequential): arena h3->h2 (back to eu), market h1->h3 (back to"
+                            + " us)");
+            plan(api, "sequential", Map.of("arena", "h2", "market", "h3"));
+            report(swarms);
+            out.println("5. Where the zones are now:");
+            for (JsonNode z : api.get("/v1/zones", JsonNode.class)) {
+                out.printf(
+                        "   %-7s on %s (%s)%n",
+                        z.path("definition").path("name").asText(),
+                        z.path("host").asText(),
+                        z.path("state").asText());
+            }
+        } finally {
+            swarms.values().forEach(BotSwarm::close);
+            LocalCluster.down(root, name);
+            root.toFile().delete();
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+            out.println(
+                    "Everything the demo created (agents, coordinator, VMs, namespaces, bridges,"
+                            + " files) has been removed.");
+        }
+    }
+
+    private void plan(JsonHttpClient api, String algorithm, Map<String, String> moves) {
+        List<PlanRequest.Move> list =
+                moves.entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey())
+                        .map(e -> new PlanRequest.Move(e.getKey(), e.getValue()))
+                        .toList();
+        long id =
+                api.post("/v1/plans", new PlanRequest(algorithm, list, null, 0), JsonNode.class)
+                        .path("plan")
+                        .path("id")
+                        .asLong();
+        String end = PlanCommand.watch(api, id);
+        if (!end.equals("DONE")) {
+            throw new LiveZoneException("plan " + id + " ended " + end);
+        }
+    }
+
+    private void report(Map<String, BotSwarm> swarms) throws InterruptedException {
+        Thread.sleep(1500);
+        out.printf(
+                "   %-7s %5s %12s %12s %6s %12s %11s%n",
+                "zone", "bots", "rtt p50 ms", "max gap ms", "lost", "disconnects", "continuity");
+        for (var e : swarms.entrySet()) {
+            AggregateStats s = e.getValue().cutWindow().aggregate();
+            out.printf(
+                    "   %-7s %5d %12.1f %12.0f %6d %12d %11s%n",
+                    e.getKey(),
+                    s.bots(),
+                    s.rtt().p50Ms(),
+                    s.updateGap().maxMs(),
+                    s.lost(),
+                    s.disconnected(),
+                    s.tickContinuityOk() ? "ok" : "BROKEN");
+        }
+    }
+}
