@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             io.livezone.cli.cluster.ClusterCommand.class,
             io.livezone.cli.cluster.ZoneCommand.class,
             io.livezone.cli.cluster.PlanCommand.class,
+            io.livezone.cli.cluster.PolicyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class LiveZoneCli implements Runnable {

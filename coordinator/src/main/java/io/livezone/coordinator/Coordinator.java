@@ -1,6 +1,8 @@
 package io.livezone.coordinator;
 
 import io.livezone.coordinator.plan.PlanExecutor;
+import io.livezone.coordinator.policy.ClientLatencyTable;
+import io.livezone.coordinator.policy.ZoneMappingRunner;
 import io.livezone.coordinator.registry.HostRecord;
 import io.livezone.coordinator.registry.Registry;
 import io.livezone.coordinator.registry.SiteLink;
@@ -37,8 +39,10 @@ public final class Coordinator implements AutoCloseable {
     private final ZoneService zones;
     private final PlanExecutor plans;
     private final long heartbeatTimeoutMillis;
+    private final ClientLatencyTable latencies = new ClientLatencyTable(60_000);
+    private final ZoneMappingRunner zoneMapping;
     private final ScheduledExecutorService liveness =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
+            Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
 
     public Coordinator(
             Store store,
@@ -51,6 +55,18 @@ public final class Coordinator implements AutoCloseable {
         this.zones = new ZoneService(registry, agents, zoneGateway);
         this.plans = new PlanExecutor(registry, agents, dispatchers);
         this.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
+        this.zoneMapping = new ZoneMappingRunner(registry, plans, latencies);
+        liveness.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        zoneMapping.tick(System.currentTimeMillis());
+                    } catch (RuntimeException e) {
+                        log.warn("zone mapping round failed: {}", e.getMessage());
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
         liveness.scheduleWithFixedDelay(
                 () -> registry.expire(System.currentTimeMillis(), heartbeatTimeoutMillis),
                 heartbeatTimeoutMillis,
@@ -135,6 +151,14 @@ public final class Coordinator implements AutoCloseable {
 
     public PlanExecutor plans() {
         return plans;
+    }
+
+    public ClientLatencyTable latencies() {
+        return latencies;
+    }
+
+    public ZoneMappingRunner zoneMapping() {
+        return zoneMapping;
     }
 
     public long heartbeatTimeoutMillis() {

@@ -203,30 +203,65 @@ class ClusterTest {
 
     @Test
     @Order(5)
-    void coordinatorRestartMidPlanFinishesThePlan() throws Exception {
-        long id = submitSlow(Map.of("za", "h1"));
-        awaitMigrating(id);
-        cluster = cluster.restartCoordinator();
-        api = cluster.api();
-        JsonNode plan = await(id, Duration.ofMinutes(4));
-        assertThat(plan.path("state").asText()).as(plan.toString()).isEqualTo("DONE");
-        assertThat(placement()).containsEntry("za", "h1");
+    void zoneMappingMovesAZoneCloserToItsPlayers() {
+        // za runs on h3 (site b); its players report 150 ms to site b and 30 ms to site a.
+        List<Map<String, Object>> samples = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            samples.add(Map.of("client", "p" + i, "zone", "za", "site", "a", "rttMs", 30.0));
+            samples.add(Map.of("client", "p" + i, "zone", "za", "site", "b", "rttMs", 150.0));
+        }
+        api.post("/v1/clients/rtt", Map.of("samples", samples), Void.class);
+        JsonNode decision = api.post("/v1/policies/zone-mapping/run", null, JsonNode.class);
+        assertThat(decision.path("qosBefore").asDouble()).isZero();
+        assertThat(decision.path("qosAfter").asDouble()).isEqualTo(1.0);
+        long plan = decision.path("planId").asLong();
+        assertThat(plan).as(decision.toString()).isPositive();
+        assertThat(runToEnd(plan).path("state").asText()).isEqualTo("DONE");
+        assertThat(placement().get("za")).isIn("h1", "h2");
+        assertThat(
+                        api.get("/v1/policies", JsonNode.class)
+                                .path("zoneMapping")
+                                .path("lastDecision")
+                                .path("reason")
+                                .asText())
+                .isNotBlank();
+        // A second round finds nothing to improve.
+        assertThat(
+                        api.post("/v1/policies/zone-mapping/run", null, JsonNode.class)
+                                .path("planId")
+                                .asLong())
+                .isZero();
         assertEachZoneRunsExactlyOnce();
     }
 
     @Test
     @Order(6)
+    void coordinatorRestartMidPlanFinishesThePlan() throws Exception {
+        String target = placement().get("za").equals("h1") ? "h2" : "h1";
+        long id = submitSlow(Map.of("za", target));
+        awaitMigrating(id);
+        cluster = cluster.restartCoordinator();
+        api = cluster.api();
+        JsonNode plan = await(id, Duration.ofMinutes(4));
+        assertThat(plan.path("state").asText()).as(plan.toString()).isEqualTo("DONE");
+        assertThat(placement()).containsEntry("za", target);
+        assertEachZoneRunsExactlyOnce();
+    }
+
+    @Test
+    @Order(7)
     void killedDestinationAgentFailsTheMoveAndTheSourceKeepsTheZone() throws Exception {
+        String source = placement().get("za");
         long id = submitSlow(Map.of("za", "h3"));
         awaitMigrating(id);
         cluster.killAgent("h3");
         JsonNode plan = await(id, Duration.ofMinutes(4));
         assertThat(plan.path("state").asText()).isEqualTo("FAILED");
         assertThat(plan.path("moves").get(0).path("error").asText()).isNotBlank();
-        assertThat(placement()).containsEntry("za", "h1");
+        assertThat(placement()).containsEntry("za", source);
         assertThat(api.get("/v1/zones/za", JsonNode.class).path("state").asText())
                 .isEqualTo("RUNNING");
-        assertThat(cluster.driverOf("h1").status("za").state()).isEqualTo(ZoneState.RUNNING);
+        assertThat(cluster.driverOf(source).status("za").state()).isEqualTo(ZoneState.RUNNING);
         assertEachZoneRunsExactlyOnce();
     }
 
