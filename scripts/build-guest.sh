@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the zone guest image: a Debian kernel plus an initramfs holding busybox, the virtio
-# modules, a jlink'd Java runtime (java.base only) and the DVE zone server jar.
-# Idempotent: rebuilds only when an input (kernel version, zone server jar, this script) changed.
+# modules, a jlink'd Java runtime (java.base only), the DVE zone server jar and the disk writer.
+# Idempotent: rebuilds only when an input (kernel version, zone server jar, these scripts) changed.
 # Usage: scripts/build-guest.sh <out-dir> <dve-jar>
 set -euo pipefail
 out=${1:?out dir}; jar=${2:?dve jar}
@@ -16,7 +16,7 @@ if [ -z "$kpkg" ]; then
 fi
 [ -n "$kpkg" ] || { echo "build-guest: cannot resolve the Debian kernel package (linux-image-amd64)" >&2; exit 1; }
 
-stamp="$kpkg $(sha256sum "$jar" "$here/build-guest.sh" "$here/guest-init.sh" | sha256sum | cut -c1-16)"
+stamp="$kpkg $(sha256sum "$jar" "$here/build-guest.sh" "$here/guest-init.sh" "$here/guest-disk-writer.sh" | sha256sum | cut -c1-16)"
 if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
   exit 0
 fi
@@ -75,7 +75,8 @@ for lib in $(ldd "$root/java/bin/java" "$root/java/lib/server/libjvm.so" "$root"
 done
 cp "$jar" "$root/zone/livezone-dve.jar"
 cp "$here/guest-init.sh" "$root/init"
-chmod +x "$root/init"
+cp "$here/guest-disk-writer.sh" "$root/bin/lz-disk-writer"
+chmod +x "$root/init" "$root/bin/lz-disk-writer"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.img.tmp"
 mv "$out/vmlinuz.tmp" "$out/vmlinuz"

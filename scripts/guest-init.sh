@@ -1,6 +1,7 @@
 #!/bin/sh
 # PID 1 of a zone guest. Reads its zone identity from the kernel command line:
 #   lz.zone=NAME lz.ip=ADDR/PREFIX [lz.gw=ADDR] [lz.tick=HZ] [lz.tcp=PORT] [lz.udp=PORT] [lz.heap=MiB]
+#   [lz.diskwriter=1]
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -8,7 +9,7 @@ mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs tmp /tmp
 for m in $(cat /lib/modules/load-order); do insmod /lib/modules/$m.ko 2>/dev/null; done
 
-zone=zone; ip=; gw=; tick=20; tcp=7000; udp=7001; heap=48
+zone=zone; ip=; gw=; tick=20; tcp=7000; udp=7001; heap=48; diskwriter=0
 for arg in $(cat /proc/cmdline); do
   case $arg in
     lz.zone=*) zone=${arg#lz.zone=} ;;
@@ -18,6 +19,7 @@ for arg in $(cat /proc/cmdline); do
     lz.tcp=*) tcp=${arg#lz.tcp=} ;;
     lz.udp=*) udp=${arg#lz.udp=} ;;
     lz.heap=*) heap=${arg#lz.heap=} ;;
+    lz.diskwriter=*) diskwriter=${arg#lz.diskwriter=} ;;
   esac
 done
 
@@ -26,8 +28,14 @@ if [ -n "$ip" ]; then
   ip addr add "$ip" dev eth0
   ip link set eth0 up
   [ -n "$gw" ] && ip route add default via "$gw"
+  # Tell the network who has this address now: a zone may get the address of a deleted one, and
+  # hosts would otherwise send its traffic to the old MAC until their neighbour entries expire.
+  (sleep 1; arping -q -U -c 2 -I eth0 "${ip%/*}") &
 fi
 echo "LIVEZONE-GUEST-UP zone=$zone ip=$ip"
+
+# Disk writer (lz.diskwriter=1): self-checking records on the zone's disk, for hosts to verify it.
+[ "$diskwriter" = 1 ] && /bin/lz-disk-writer "$zone" &
 
 # The zone server is the only job of this guest: restart it if it ever exits.
 while true; do

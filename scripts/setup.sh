@@ -16,7 +16,8 @@ fi
 # (dirty pages written through cached TLB entries are not re-sent; the guest kernel then crashes on corrupted
 # memory seconds after the switchover). Measured: docs/qemu-7.2-tcg-migration.md.
 need=""
-for pair in ip:iproute2 cpio:cpio mvn:maven insmod:kmod setsid:util-linux; do
+# chromium and chromedriver: the dashboard's browser test (integration DashboardTest).
+for pair in ip:iproute2 cpio:cpio mvn:maven insmod:kmod setsid:util-linux chromium:chromium chromedriver:chromium-driver; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need="$need ${pair#*:}"
 done
 # The guest needs the static busybox (it runs without a libc in the initramfs).

@@ -4,19 +4,35 @@ import io.livezone.core.BootImage;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.MigrationProgress;
 import io.livezone.core.MigrationReport;
+import io.livezone.core.SwitchoverHook;
 import io.livezone.core.ZoneSpec;
 import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.AgentGateway;
+import io.livezone.core.cluster.BaseImageInfo;
+import io.livezone.core.cluster.BaseImageSend;
+import io.livezone.core.cluster.BaseImageSpec;
+import io.livezone.core.cluster.DiskDefinition;
+import io.livezone.core.cluster.DiskMirrorRequest;
+import io.livezone.core.cluster.DiskTicket;
 import io.livezone.core.cluster.IncomingRequest;
 import io.livezone.core.cluster.IncomingTicket;
 import io.livezone.core.cluster.LinkSettings;
 import io.livezone.core.cluster.MigrateOutRequest;
+import io.livezone.core.cluster.RemoteDisk;
+import io.livezone.core.cluster.ServeDiskRequest;
+import io.livezone.core.cluster.StorageTransfer;
+import io.livezone.core.cluster.TransferTicket;
 import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.ApiException;
 import io.livezone.link.TcpToUnixForwarder;
 import io.livezone.link.UnixToTcpForwarder;
 import io.livezone.qemu.IncomingMigration;
 import io.livezone.qemu.QemuZoneDriver;
+import io.livezone.qemu.qmp.QmpClient;
+import io.livezone.storage.DiskPull;
+import io.livezone.storage.MirrorOptions;
+import io.livezone.storage.NbdEndpoint;
+import io.livezone.storage.ZoneDisk;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,18 +45,33 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A host agent: runs this host's zones through the QEMU driver and carries migration streams
  * between hosts. QEMU talks to unix sockets; the agent pumps those bytes over TCP on the host
  * network (through the emulated inter-site link when the coordinator asks for one), so the same
  * path works between namespaces here and between machines in a real deployment.
+ *
+ * <p>Zone disks: a local disk is a file here ({@link HostDisks}); it moves with its zone by a
+ * mirror into the destination's NBD export ({@link DepartingDisk}, {@link ArrivingDisk}), finished
+ * in the migration's switchover pause. A remote disk is served by another host's agent ({@link
+ * ServedDisks}) and reached through a tunnel; its zone's migrations move memory only, and a pull
+ * copies it here while the zone runs.
  */
 public final class Agent implements AgentGateway, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration RESUME_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration MIRROR_TIMEOUT = Duration.ofMinutes(30);
+    private static final Duration PULL_TIMEOUT = Duration.ofMinutes(30);
+
+    /** How long QEMU retries a dropped connection to a remote disk before failing guest I/O. */
+    private static final Duration REMOTE_RECONNECT = Duration.ofSeconds(5);
 
     private final String host;
     private final String site;
@@ -49,13 +80,29 @@ public final class Agent implements AgentGateway, AutoCloseable {
     private final QemuZoneDriver driver;
     private final BootImage boot;
     private final StreamTunnels tunnels;
+    private final HostDisks disks;
+    private final ServedDisks served;
+    private final BaseImageShipping shipping;
+    private final Map<String, CompletableFuture<Void>> releasing = new ConcurrentHashMap<>();
+    private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, Arrival> arrivals = new ConcurrentHashMap<>();
     private final Map<String, MigrationProgress> progress = new ConcurrentHashMap<>();
     private final Map<String, Boolean> cancelRequests = new ConcurrentHashMap<>();
     private final java.util.Set<String> outgoing = ConcurrentHashMap.newKeySet();
+    private final Map<String, AttachedDisk> attached = new ConcurrentHashMap<>();
+    private final Map<String, DepartingDisk> departing = new ConcurrentHashMap<>();
+    private final Map<String, StorageTransfer> departed = new ConcurrentHashMap<>();
+    private final java.util.Set<String> pulling = ConcurrentHashMap.newKeySet();
 
-    /** A zone arriving here: its waiting VM and the TCP listener that feeds it. */
-    private record Arrival(IncomingMigration migration, AutoCloseable listener) {}
+    /**
+     * A zone arriving here: its waiting VM, the TCP listener that feeds it, and its disk (with the
+     * export a mirror fills, if the disk moves with the zone).
+     */
+    private record Arrival(
+            IncomingMigration migration,
+            AutoCloseable listener,
+            AttachedDisk disk,
+            ArrivingDisk export) {}
 
     public Agent(
             String host,
@@ -65,6 +112,21 @@ public final class Agent implements AgentGateway, AutoCloseable {
             QemuZoneDriver driver,
             BootImage boot,
             StreamTunnels tunnels) {
+        this(host, site, address, stateDir, driver, boot, tunnels, stateDir.resolve("base-images"));
+    }
+
+    /**
+     * @param imageCache this host's site's base image cache; hosts of one site may share it
+     */
+    public Agent(
+            String host,
+            String site,
+            InetAddress address,
+            Path stateDir,
+            QemuZoneDriver driver,
+            BootImage boot,
+            StreamTunnels tunnels,
+            Path imageCache) {
         this.host = host;
         this.site = site;
         this.address = address;
@@ -72,10 +134,39 @@ public final class Agent implements AgentGateway, AutoCloseable {
         this.driver = driver;
         this.boot = boot;
         this.tunnels = tunnels;
+        this.disks = new HostDisks(stateDir, imageCache);
+        this.served = new ServedDisks(disks, tunnels, host, site, address);
+        this.shipping = new BaseImageShipping(disks, tunnels, site, address, socketDir);
         try {
             Files.createDirectories(socketDir);
         } catch (IOException e) {
             throw new io.livezone.core.EnvironmentException("cannot create " + socketDir, e);
+        }
+        adoptLocalDisks();
+    }
+
+    /**
+     * After a restart: zones running here with a local disk get their disk back. (Remote disks
+     * cannot: their tunnel died with the previous agent process.)
+     */
+    private void adoptLocalDisks() {
+        for (String zone : driver.zoneNames()) {
+            try {
+                Path file = disks.diskFile(zone);
+                Optional<io.livezone.core.DiskDevice> device = driver.disk(zone);
+                if (device.isPresent() && Files.exists(file)) {
+                    long sizeMiB = disks.qemuImg().info(file).virtualSize() >> 20;
+                    DiskDefinition definition =
+                            new DiskDefinition(
+                                    null, null, sizeMiB, device.get().guestWriter(), null);
+                    ZoneDisk disk =
+                            ZoneDisk.local(device.get().id(), file)
+                                    .withNodeName(device.get().nodeName());
+                    attached.put(zone, new AttachedDisk(zone, definition, disk, null, null));
+                }
+            } catch (RuntimeException e) {
+                log.warn("cannot adopt the disk of zone {}: {}", zone, e.getMessage());
+            }
         }
     }
 
@@ -98,13 +189,29 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public ZoneStatus start(ZoneDefinition zone) {
+        awaitRelease(zone.name());
         ZoneSpec spec = spec(zone);
-        driver.start(spec);
+        AttachedDisk disk = null;
+        if (zone.disk() != null) {
+            disk = attach(zone.name(), zone.disk(), false);
+            spec = spec.withDisk(disk.device());
+        }
         try {
-            driver.awaitReady(zone.name(), BOOT_TIMEOUT);
+            driver.start(spec);
+            try {
+                driver.awaitReady(zone.name(), BOOT_TIMEOUT);
+            } catch (RuntimeException e) {
+                driver.stop(zone.name());
+                throw e;
+            }
         } catch (RuntimeException e) {
-            driver.stop(zone.name());
+            if (disk != null) {
+                detach(disk);
+            }
             throw e;
+        }
+        if (disk != null) {
+            attached.put(zone.name(), disk);
         }
         return driver.status(zone.name());
     }
@@ -112,29 +219,124 @@ public final class Agent implements AgentGateway, AutoCloseable {
     @Override
     public void stop(String zone) {
         discardArrival(zone);
+        abortDeparture(zone);
         driver.stop(zone);
+        AttachedDisk disk = attached.remove(zone);
+        if (disk != null) {
+            detach(disk);
+        }
+        disks.deleteDisk(zone);
+    }
+
+    /**
+     * Makes a zone's disk available here: creates a local disk (an overlay on the cached base, or,
+     * for one that arrives by a full mirror, blank) or opens the tunnel to a remote one.
+     */
+    private AttachedDisk attach(String zone, DiskDefinition definition, boolean arriving) {
+        if (definition.remote() != null) {
+            RemoteDisk remote = definition.remote();
+            Path socket = socketDir.resolve(zone + ".disk");
+            UnixToTcpForwarder link =
+                    tunnels.connectFrom(
+                            socket, remote.address(), remote.port(), remote.site(), remote.link());
+            ZoneDisk disk =
+                    ZoneDisk.remote(
+                            AttachedDisk.DISK_ID,
+                            new NbdEndpoint(socket, remote.export()),
+                            REMOTE_RECONNECT);
+            return new AttachedDisk(zone, definition, disk, link, null);
+        }
+        Path file = disks.diskFile(zone);
+        if (Files.exists(file)) {
+            throw ApiException.conflict(
+                    "a disk of zone '" + zone + "' already exists on " + host + ": " + file);
+        }
+        DiskTicket.Sync sync = null;
+        boolean blank = false;
+        if (arriving) {
+            // Overlay only if this site holds the very base the source's overlay sits on.
+            sync = disks.base(definition).isPresent() ? DiskTicket.Sync.TOP : DiskTicket.Sync.FULL;
+            blank = sync == DiskTicket.Sync.FULL;
+        }
+        disks.create(file, definition, blank);
+        return AttachedDisk.local(zone, definition, file, sync);
+    }
+
+    /** Closes a disk's tunnel and deletes its local file, if it has one. */
+    private void detach(AttachedDisk disk) {
+        disk.release();
+        if (!disk.isRemote()) {
+            disks.deleteDisk(disk.zone());
+        }
     }
 
     @Override
     public IncomingTicket prepareIncoming(IncomingRequest request) {
         String zone = request.zone().name();
+        awaitRelease(zone);
         if (arrivals.containsKey(zone)) {
             throw ApiException.conflict("zone '" + zone + "' is already arriving on " + host);
         }
         Path socket = socketDir.resolve(zone + ".in");
-        IncomingMigration migration =
-                driver.prepareIncoming(
-                        spec(request.zone()), request.settings().toOptions(), socket);
+        DiskDefinition definition = request.zone().disk();
+        ZoneSpec spec = spec(request.zone());
+        AttachedDisk disk = null;
+        IncomingMigration migration = null;
+        ArrivingDisk export = null;
         try {
+            if (definition != null) {
+                disk = attach(zone, definition, true);
+                spec = spec.withDisk(disk.device());
+            }
+            boolean mirrored = disk != null && !disk.isRemote();
+            migration =
+                    driver.prepareIncoming(spec, request.settings().toOptions(), socket, mirrored);
+            if (mirrored) {
+                export =
+                        ArrivingDisk.open(
+                                disk,
+                                driver.incomingStorageMonitor(zone),
+                                socketDir.resolve(zone + ".nbd"),
+                                tunnels,
+                                address,
+                                site);
+            }
             TcpToUnixForwarder listener = tunnels.acceptInto(address, socket);
-            arrivals.put(zone, new Arrival(migration, listener));
-            log.info("zone {} may arrive on {} at {}:{}", zone, host, address, listener.port());
+            arrivals.put(zone, new Arrival(migration, listener, disk, export));
+            log.info(
+                    "zone {} may arrive on {} at {}:{}{}",
+                    zone,
+                    host,
+                    address,
+                    listener.port(),
+                    export == null ? "" : " (disk: " + export.ticket().sync() + " mirror)");
             return new IncomingTicket(zone, site, address.getHostAddress(), listener.port());
         } catch (RuntimeException e) {
-            migration.close();
-            driver.discardIncoming(zone);
+            if (export != null) {
+                export.close();
+            }
+            if (migration != null) {
+                migration.close();
+                driver.discardIncoming(zone);
+            }
+            if (disk != null) {
+                detach(disk);
+            }
             throw e;
         }
+    }
+
+    @Override
+    public DiskTicket incomingDisk(String zone) {
+        Arrival arrival = arrivals.get(zone);
+        if (arrival == null) {
+            throw ApiException.notFound("zone '" + zone + "' is not arriving on " + host);
+        }
+        if (arrival.export() == null) {
+            throw new InvalidInputException(
+                    "zone '" + zone + "' arrives without a disk to mirror (none, or remote)");
+        }
+        return arrival.export().ticket();
     }
 
     @Override
@@ -142,6 +344,20 @@ public final class Agent implements AgentGateway, AutoCloseable {
         if (request.ticket().zone() != null && !request.ticket().zone().equals(zone)) {
             throw new InvalidInputException(
                     "ticket is for zone '" + request.ticket().zone() + "', not '" + zone + "'");
+        }
+        AttachedDisk disk = attached.get(zone);
+        DepartingDisk mirror = departing.get(zone);
+        if (disk != null && !disk.isRemote() && mirror == null) {
+            throw ApiException.conflict(
+                    "zone '"
+                            + zone
+                            + "' has a local disk: mirror it to the destination first"
+                            + " (POST /v1/zones/"
+                            + zone
+                            + "/disk/mirror)");
+        }
+        if (mirror != null && !mirror.isReady()) {
+            throw ApiException.conflict("the disk mirror of zone '" + zone + "' is not in sync");
         }
         Path socket = socketDir.resolve(zone + ".out");
         LinkSettings link = request.link();
@@ -161,24 +377,64 @@ public final class Agent implements AgentGateway, AutoCloseable {
             outgoing.remove(zone);
             throw e;
         }
+        // The mirror ends in the switchover pause: the source is stopped for good, so the
+        // destination's disk is exactly the one the zone stopped with.
+        SwitchoverHook hook = mirror == null ? z -> {} : z -> mirror.finishAtSwitchover();
         try {
             MigrationReport report =
                     driver.migrateOut(
                             zone,
                             "unix:" + socket,
                             request.settings().toOptions(),
-                            z -> {},
+                            hook,
                             p -> progress.put(zone, p),
                             () -> cancelRequests.containsKey(zone));
             // QEMU reports completion once it has written its last byte; over an emulated link
             // those bytes may still be on the wire: let them arrive before closing the tunnel.
             drain(tunnel, Duration.ofSeconds(60));
+            if (mirror != null) {
+                StorageTransfer moved = mirror.report(dataBytes(zone, mirror));
+                departed.put(zone, moved);
+                log.info(
+                        "zone {}: disk moved with it ({}, {} bytes of data, {} on the wire; the"
+                                + " mirror finished in {} ms of the {} ms pause)",
+                        zone,
+                        moved.kind(),
+                        moved.dataBytes(),
+                        moved.wireBytes(),
+                        report.switchoverHookMillis(),
+                        report.pauseToResumeMillis() >= 0
+                                ? report.pauseToResumeMillis()
+                                : report.downtimeMillis());
+            }
             return report;
+        } catch (RuntimeException e) {
+            if (mirror != null) {
+                departing.remove(zone, mirror);
+                mirror.close();
+            }
+            throw e;
         } finally {
+            if (mirror != null && departing.remove(zone, mirror)) {
+                mirror.close();
+            }
             progress.remove(zone);
             cancelRequests.remove(zone);
             outgoing.remove(zone);
             tunnel.close();
+        }
+    }
+
+    /** The data the mirror had to move: read while the migrated-away source is stopped. */
+    private long dataBytes(String zone, DepartingDisk mirror) {
+        Path file = ((ZoneDisk.LocalImage) mirror.disk().disk().location()).image();
+        try {
+            return mirror.sync() == DiskTicket.Sync.TOP
+                    ? disks.qemuImg().topLayerDataBytes(file)
+                    : disks.qemuImg().dataBytes(file);
+        } catch (RuntimeException e) {
+            log.warn("cannot measure the disk data of zone {}: {}", zone, e.getMessage());
+            return -1;
         }
     }
 
@@ -196,7 +452,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public void cancelMigration(String zone) {
-        if (!outgoing.contains(zone)) {
+        if (!outgoing.contains(zone) && !departing.containsKey(zone)) {
             throw ApiException.conflict("zone '" + zone + "' is not migrating out of " + host);
         }
         cancelRequests.put(zone, true);
@@ -214,9 +470,18 @@ public final class Agent implements AgentGateway, AutoCloseable {
             throw ApiException.notFound("zone '" + zone + "' is not arriving on " + host);
         }
         try {
+            if (arrival.export() != null) {
+                arrival.export().awaitStarted(RESUME_TIMEOUT);
+            }
             driver.commitIncoming(arrival.migration(), RESUME_TIMEOUT);
         } finally {
             closeQuietly(arrival.listener());
+            if (arrival.export() != null) {
+                arrival.export().close();
+            }
+        }
+        if (arrival.disk() != null) {
+            attached.put(zone, arrival.disk());
         }
         return driver.status(zone);
     }
@@ -225,24 +490,210 @@ public final class Agent implements AgentGateway, AutoCloseable {
     public void discardIncoming(String zone) {
         discardArrival(zone);
         driver.discardIncoming(zone);
+        if (!attached.containsKey(zone)) {
+            disks.deleteDisk(zone); // the arriving VM is gone, and with it the disk's last user
+        }
     }
 
+    /** Closes what an arrival holds open; its VM and disk file are the caller's to remove. */
     private void discardArrival(String zone) {
         Arrival arrival = arrivals.remove(zone);
         if (arrival != null) {
+            if (arrival.export() != null) {
+                arrival.export().close();
+            }
             arrival.migration().close();
             closeQuietly(arrival.listener());
+            if (arrival.disk() != null) {
+                arrival.disk().release();
+            }
         }
     }
 
     @Override
     public void releaseMigrated(String zone) {
-        driver.releaseMigrated(zone);
+        // The zone already runs elsewhere; ending its stopped VM here is clean-up, so the plan
+        // need not wait for it. Anything that needs the zone's name here again waits instead.
+        releasing.put(
+                zone,
+                CompletableFuture.runAsync(
+                        () -> {
+                            abortDeparture(zone);
+                            driver.releaseMigrated(zone);
+                            AttachedDisk disk = attached.remove(zone);
+                            if (disk != null) {
+                                detach(disk);
+                            }
+                            departed.remove(zone);
+                        },
+                        background));
+    }
+
+    /** Waits for the release of a zone that left this host, if one is under way. */
+    private void awaitRelease(String zone) {
+        CompletableFuture<Void> r = releasing.remove(zone);
+        if (r != null) {
+            try {
+                r.get(2, TimeUnit.MINUTES);
+            } catch (Exception e) {
+                log.warn("release of {} failed: {}", zone, e.toString());
+            }
+        }
     }
 
     @Override
     public void resumeSource(String zone) {
         driver.resumeAfterFailedHandover(zone);
+        departed.remove(zone);
+    }
+
+    // ---- storage ----
+
+    @Override
+    public BaseImageInfo createBaseImage(BaseImageSpec spec) {
+        return disks.createBase(spec);
+    }
+
+    @Override
+    public TransferTicket receiveBaseImage(BaseImageInfo image) {
+        return shipping.receive(image);
+    }
+
+    @Override
+    public StorageTransfer sendBaseImage(BaseImageSend request) {
+        return shipping.send(request);
+    }
+
+    @Override
+    public StorageTransfer mirrorDisk(String zone, DiskMirrorRequest request) {
+        AttachedDisk disk = attached.get(zone);
+        if (disk == null) {
+            throw new InvalidInputException("zone '" + zone + "' has no disk on " + host);
+        }
+        if (disk.isRemote()) {
+            throw new InvalidInputException(
+                    "the disk of zone '"
+                            + zone
+                            + "' is served by "
+                            + disk.definition().remote().host()
+                            + "; its migrations move memory only");
+        }
+        if (pulling.contains(zone)) {
+            throw ApiException.conflict("the disk of zone '" + zone + "' is being pulled");
+        }
+        abortDeparture(zone); // a mirror left over by an interrupted move
+        DepartingDisk mirror =
+                DepartingDisk.start(
+                        disk,
+                        driver.storageMonitor(zone),
+                        socketDir.resolve(zone + ".nbd-out"),
+                        tunnels,
+                        request);
+        departing.put(zone, mirror);
+        try {
+            StorageTransfer synced =
+                    mirror.awaitReady(
+                            MIRROR_TIMEOUT,
+                            () -> cancelRequests.containsKey(zone),
+                            p -> progress.put(zone, p));
+            log.info(
+                    "zone {}: disk in sync at {} ({} bytes of data, {} on the wire)",
+                    zone,
+                    request.ticket().address(),
+                    synced.dataBytes(),
+                    synced.wireBytes());
+            return synced;
+        } catch (RuntimeException e) {
+            departing.remove(zone, mirror);
+            mirror.close();
+            throw e;
+        } finally {
+            progress.remove(zone);
+            if (!outgoing.contains(zone)) {
+                cancelRequests.remove(zone);
+            }
+        }
+    }
+
+    @Override
+    public StorageTransfer outgoingDisk(String zone) {
+        StorageTransfer t = departed.get(zone);
+        if (t == null) {
+            throw ApiException.notFound("zone '" + zone + "' has not migrated its disk out");
+        }
+        return t;
+    }
+
+    @Override
+    public void abortDiskMirror(String zone) {
+        abortDeparture(zone);
+    }
+
+    private void abortDeparture(String zone) {
+        DepartingDisk mirror = departing.remove(zone);
+        if (mirror != null) {
+            mirror.close();
+        }
+    }
+
+    @Override
+    public RemoteDisk serveDisk(ServeDiskRequest request) {
+        if (request.disk().remote() != null) {
+            throw new InvalidInputException("a served disk must be defined without a remote");
+        }
+        return served.serve(request.zone(), request.disk());
+    }
+
+    @Override
+    public void stopServingDisk(String zone) {
+        ZoneSpec.validateName(zone);
+        served.stop(zone);
+    }
+
+    @Override
+    public StorageTransfer pullDisk(String zone) {
+        AttachedDisk disk = attached.get(zone);
+        if (disk == null) {
+            throw new InvalidInputException("zone '" + zone + "' has no disk on " + host);
+        }
+        if (!disk.isRemote()) {
+            throw new InvalidInputException(
+                    "the disk of zone '" + zone + "' is already local to " + host);
+        }
+        if (departing.containsKey(zone) || outgoing.contains(zone) || !pulling.add(zone)) {
+            throw ApiException.conflict("zone '" + zone + "' is busy migrating");
+        }
+        long t0 = System.nanoTime();
+        long wireBefore = disk.remoteBytes();
+        Path file = disks.diskFile(zone);
+        try (QmpClient qmp =
+                QmpClient.connect(driver.storageMonitor(zone), Duration.ofSeconds(20))) {
+            Files.createDirectories(file.getParent());
+            ZoneDisk local;
+            try (DiskPull pull =
+                    DiskPull.start(qmp, disk.disk(), file, disks.qemuImg(), MirrorOptions.full())) {
+                pull.awaitReady(PULL_TIMEOUT);
+                local = pull.pivot(Duration.ofSeconds(60));
+            }
+            long wire = disk.remoteBytes() - wireBefore;
+            AttachedDisk now =
+                    new AttachedDisk(zone, disk.definition().standalone(), local, null, null);
+            driver.updateDisk(zone, now.device());
+            attached.put(zone, now);
+            disk.release(); // QEMU dropped its nbd node at the pivot
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            log.info(
+                    "zone {}: disk pulled to {} in {} ms ({} bytes on the wire)",
+                    zone,
+                    file,
+                    millis,
+                    wire);
+            return new StorageTransfer("pull", wire, disk.definition().sizeBytes(), millis);
+        } catch (IOException e) {
+            throw new io.livezone.core.EnvironmentException("cannot create " + file.getParent(), e);
+        } finally {
+            pulling.remove(zone);
+        }
     }
 
     private ZoneSpec spec(ZoneDefinition zone) {
@@ -251,7 +702,11 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public void close() {
+        List.copyOf(releasing.keySet()).forEach(this::awaitRelease);
         arrivals.keySet().forEach(this::discardArrival);
+        departing.keySet().forEach(this::abortDeparture);
+        served.close();
+        attached.values().forEach(AttachedDisk::release);
         tunnels.close();
     }
 

@@ -1,5 +1,9 @@
 package io.livezone.agent;
 
+import io.livezone.agent.balance.Conductor;
+import io.livezone.agent.balance.ConductorOptions;
+import io.livezone.agent.balance.ConductorSettings;
+import io.livezone.agent.balance.CoordinatorZoneMover;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.Ipv4Interface;
 import io.livezone.core.cluster.Heartbeat;
@@ -15,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.InetAddress;
@@ -23,6 +28,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -72,29 +78,61 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--heartbeat-ms", defaultValue = "1000")
     long heartbeatMillis;
 
+    @Option(
+            names = "--image-cache",
+            description =
+                    "this host's site's base image cache; default: <cluster>/sites/<site>/images"
+                            + " for a local cluster's host (shared by the hosts of a site), else"
+                            + " <state>/base-images")
+    Path imageCache;
+
+    @Mixin ConductorOptions balancing = new ConductorOptions();
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new AgentMain()).execute(args));
     }
 
     @Override
+    @SuppressWarnings("try") // the conductor runs on its own; the try only closes it
     public Integer call() throws Exception {
         if (heartbeatMillis < 100) {
             throw new InvalidInputException("--heartbeat-ms must be at least 100");
         }
         String token = Files.readString(tokenFile).strip();
         InetAddress ip = InetAddress.getByName(address);
+        Optional<ConductorSettings> conductorSettings = balancing.settings(host, ip);
         ZoneNetwork network = ZoneNetwork.attach(zoneNetwork, Ipv4Interface.parse(zoneGateway));
         GuestImage image = GuestImage.installed();
         QemuZoneDriver driver = new QemuZoneDriver(state, network, AcceleratorProbe.detect(image));
         LoadSampler sampler = new LoadSampler(driver, memoryMiB << 20, nic);
         String url = "http://" + address + ":" + port;
         CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
         try (Agent agent =
                         new Agent(
-                                host, site, ip, state, driver, image.boot(), new StreamTunnels());
+                                host,
+                                site,
+                                ip,
+                                state,
+                                driver,
+                                image.boot(),
+                                new StreamTunnels(),
+                                imageCache == null ? defaultImageCache() : imageCache);
                 AgentServer server =
                         new AgentServer(new InetSocketAddress(ip, port), token, agent)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            // On SIGTERM let the agent close (it stops the NBD servers it runs for remote disks)
+            // before the JVM halts.
+            Runtime.getRuntime()
+                    .addShutdownHook(
+                            new Thread(
+                                    () -> {
+                                        stop.countDown();
+                                        try {
+                                            closed.await(8, TimeUnit.SECONDS);
+                                        } catch (InterruptedException ignored) {
+                                            // halting anyway
+                                        }
+                                    }));
             log.info("agent {} (site {}) serving on {}", host, site, url);
             JsonHttpClient coordinatorApi = new JsonHttpClient(coordinator, token);
             // Sampling runs on its own thread so that a slow sample never delays the heartbeat,
@@ -115,20 +153,60 @@ public final class AgentMain implements Callable<Integer> {
                                     }
                                 }
                             });
-            while (!stop.await(heartbeatMillis, TimeUnit.MILLISECONDS)) {
-                try {
-                    coordinatorApi.post(
-                            "/v1/agents/heartbeat",
-                            new Heartbeat(
-                                    host, site, url, System.currentTimeMillis(), latest.get()),
-                            Void.class,
-                            Duration.ofSeconds(5));
-                } catch (RuntimeException e) {
-                    // The coordinator may be restarting; zones keep running meanwhile.
-                    log.debug("heartbeat failed: {}", e.getMessage());
+            try (Conductor conductor =
+                    conductorSettings
+                            .map(s -> startConductor(s, coordinatorApi, latest))
+                            .orElse(null)) {
+                while (!stop.await(heartbeatMillis, TimeUnit.MILLISECONDS)) {
+                    try {
+                        coordinatorApi.post(
+                                "/v1/agents/heartbeat",
+                                new Heartbeat(
+                                        host, site, url, System.currentTimeMillis(), latest.get()),
+                                Void.class,
+                                Duration.ofSeconds(5));
+                    } catch (RuntimeException e) {
+                        // The coordinator may be restarting; zones keep running meanwhile.
+                        log.debug("heartbeat failed: {}", e.getMessage());
+                    }
                 }
             }
+        } finally {
+            closed.countDown();
         }
         return 0;
+    }
+
+    /**
+     * This host's load-balancing conductor: it decides on the agent's own load samples, has the
+     * coordinator carry out its moves, and reports its status there.
+     */
+    private Conductor startConductor(
+            ConductorSettings settings,
+            JsonHttpClient coordinatorApi,
+            AtomicReference<HostLoad> latest) {
+        return Conductor.start(
+                settings,
+                latest::get,
+                new CoordinatorZoneMover(coordinatorApi, Duration.ofMinutes(15)),
+                status ->
+                        coordinatorApi.post(
+                                "/v1/agents/" + host + "/conductor",
+                                status,
+                                Void.class,
+                                Duration.ofSeconds(5)));
+    }
+
+    /** A local cluster keeps hosts in {@code <cluster>/hosts/<host>}: its sites' caches beside. */
+    private Path defaultImageCache() {
+        Path dir = state.toAbsolutePath().normalize();
+        Path parent = dir.getParent();
+        if (parent != null
+                && parent.getFileName() != null
+                && parent.getFileName().toString().equals("hosts")
+                && parent.getParent() != null) {
+            return parent.getParent().resolve("sites").resolve(site).resolve("images");
+        }
+        return dir.resolve("base-images");
     }
 }

@@ -1,8 +1,13 @@
 package io.livezone.agent;
 
 import io.livezone.core.cluster.AgentGateway;
+import io.livezone.core.cluster.BaseImageInfo;
+import io.livezone.core.cluster.BaseImageSend;
+import io.livezone.core.cluster.BaseImageSpec;
+import io.livezone.core.cluster.DiskMirrorRequest;
 import io.livezone.core.cluster.IncomingRequest;
 import io.livezone.core.cluster.MigrateOutRequest;
+import io.livezone.core.cluster.ServeDiskRequest;
 import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.JsonHttpServer;
 
@@ -75,6 +80,54 @@ public final class AgentServer implements AutoCloseable {
                                     agent.discardIncoming(r.param("zone"));
                                     return null;
                                 })
+                        .route(
+                                "GET",
+                                "/v1/incoming/{zone}/disk",
+                                r -> agent.incomingDisk(r.param("zone")))
+                        .route(
+                                "POST",
+                                "/v1/zones/{zone}/disk/mirror",
+                                r ->
+                                        agent.mirrorDisk(
+                                                r.param("zone"), r.body(DiskMirrorRequest.class)))
+                        .route(
+                                "DELETE",
+                                "/v1/zones/{zone}/disk/mirror",
+                                r -> {
+                                    agent.abortDiskMirror(r.param("zone"));
+                                    return null;
+                                })
+                        .route(
+                                "GET",
+                                "/v1/zones/{zone}/disk/outgoing",
+                                r -> agent.outgoingDisk(r.param("zone")))
+                        .route(
+                                "POST",
+                                "/v1/zones/{zone}/disk/pull",
+                                r -> agent.pullDisk(r.param("zone")))
+                        .route(
+                                "POST",
+                                "/v1/served-disks",
+                                r -> agent.serveDisk(r.body(ServeDiskRequest.class)))
+                        .route(
+                                "DELETE",
+                                "/v1/served-disks/{zone}",
+                                r -> {
+                                    agent.stopServingDisk(r.param("zone"));
+                                    return null;
+                                })
+                        .route(
+                                "POST",
+                                "/v1/images",
+                                r -> agent.createBaseImage(r.body(BaseImageSpec.class)))
+                        .route(
+                                "POST",
+                                "/v1/images/incoming",
+                                r -> agent.receiveBaseImage(r.body(BaseImageInfo.class)))
+                        .route(
+                                "POST",
+                                "/v1/images/send",
+                                r -> agent.sendBaseImage(r.body(BaseImageSend.class)))
                         .start();
     }
 

@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
             BenchCommand.Single.class,
             BenchPlanner.class,
             BenchPlans.class,
-            BenchSim.class
+            BenchSim.class,
+            StorageBench.class
         })
 final class BenchCommand {
 

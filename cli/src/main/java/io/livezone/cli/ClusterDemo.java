@@ -14,6 +14,7 @@ import io.livezone.dve.bot.AggregateStats;
 import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -61,6 +62,14 @@ final class ClusterDemo {
                             + " (token in "
                             + cluster.dir().resolve("token")
                             + ")");
+            // The token rides in the URL fragment, which browsers never send to the server; the
+            // page moves it to session storage. The demo's cluster, and so its token, lives only
+            // as long as the demo.
+            out.println(
+                    "   dashboard: "
+                            + ClusterCommand.dashboardUrl(cluster)
+                            + "#token="
+                            + cluster.token());
             out.println(
                     "2. Booting two zone VMs ("
                             + zoneMiB
@@ -76,12 +85,7 @@ final class ClusterDemo {
                                 Duration.ofMinutes(5));
                 String address = created.path("definition").path("address").asText().split("/")[0];
                 out.printf("   zone %-7s runs on %s at %s%n", z.getKey(), z.getValue(), address);
-                BotSwarm swarm =
-                        BotSwarm.start(
-                                new InetSocketAddress(address, 7000),
-                                bots,
-                                BotConfig.defaults().withNamePrefix(z.getKey().substring(0, 1)));
-                swarms.put(z.getKey(), swarm);
+                swarms.put(z.getKey(), attach(new InetSocketAddress(address, 7000), z.getKey()));
             }
             for (BotSwarm s : swarms.values()) {
                 if (!s.awaitAllReceiving(Duration.ofSeconds(60))) {
@@ -116,6 +120,24 @@ final class ClusterDemo {
                     "Everything the demo created (agents, coordinator, VMs, namespaces, bridges,"
                             + " files) has been removed.");
         }
+    }
+
+    /**
+     * Bots join over TCP; a zone guest under TCG on a busy machine can take longer than a join's
+     * timeout to answer the first time, so try a few times before giving up.
+     */
+    private BotSwarm attach(InetSocketAddress zone, String name) throws InterruptedException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return BotSwarm.start(
+                        zone, bots, BotConfig.defaults().withNamePrefix(name.substring(0, 1)));
+            } catch (IOException e) {
+                last = e;
+                Thread.sleep(2000);
+            }
+        }
+        throw new LiveZoneException("bots could not join zone " + name + ": " + last.getMessage());
     }
 
     private void plan(JsonHttpClient api, String algorithm, Map<String, String> moves) {

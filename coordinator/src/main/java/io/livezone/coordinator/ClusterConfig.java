@@ -1,6 +1,8 @@
 package io.livezone.coordinator;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
@@ -9,10 +11,12 @@ import io.livezone.core.MemorySize;
 import io.livezone.core.cluster.LinkSettings;
 import io.livezone.link.Bandwidth;
 import io.livezone.link.Durations;
+import io.livezone.policy.LoadBalancerConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,9 +34,18 @@ import java.util.Set;
  *     hosts: [{name: h2}]
  * links:
  *   - {between: [eu, us], latency: 50ms, jitter: 2ms, bandwidth: 100mbit}
+ * balancing:                # optional: the hosts' load-balancing conductors
+ *   criticalLoadPct: 80
+ *   deltaPct: 5
+ *   calmDown: 10s
  * </pre>
+ *
+ * @param balancing null: no conductors run
  */
-public record ClusterConfig(List<Site> sites, List<Link> links) {
+public record ClusterConfig(
+        List<Site> sites,
+        List<Link> links,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Balancing balancing) {
     public static final String DEFAULT_MEMORY = "2GiB";
     public static final String DEFAULT_NIC = "1gbit";
 
@@ -55,6 +68,125 @@ public record ClusterConfig(List<Site> sites, List<Link> links) {
                     latency == null ? 0 : Durations.parse(latency).toMillis(),
                     jitter == null ? 0 : Durations.parse(jitter).toMillis(),
                     bandwidth == null ? 0 : Bandwidth.parse(bandwidth));
+        }
+    }
+
+    /**
+     * Decentralised load balancing between hosts (process migration paper §IV): with this section
+     * every listed host's agent runs a conductor. Left-out values take {@link LoadBalancerConfig}'s
+     * defaults.
+     *
+     * @param enabled false: the conductors only broadcast their load and never move a zone
+     * @param policy the load-balancing policy; only {@value #DECENTRALIZED} exists
+     * @param hosts the hosts that balance among themselves; null: all
+     * @param criticalLoadPct a host above this CPU load (% of one CPU) sends a zone away whatever
+     *     the mean, and never accepts one that would take it above
+     * @param deltaPct a host more than this many percentage points above the mean sends a zone
+     * @param calmDown no sending by either end for this long after a move
+     * @param reportMaxAge load reports older than this are ignored
+     * @param reservationTimeout a receiver's accepted, uncommitted slot is freed after this
+     * @param reportPeriod how often each conductor broadcasts its load and decides
+     */
+    public record Balancing(
+            Boolean enabled,
+            String policy,
+            List<String> hosts,
+            Double criticalLoadPct,
+            Double deltaPct,
+            String calmDown,
+            String reportMaxAge,
+            String reservationTimeout,
+            String reportPeriod) {
+        public static final String DECENTRALIZED = "decentralized";
+        public static final String DEFAULT_REPORT_PERIOD = "1s";
+
+        /** Fills in the defaults and checks every value. */
+        public Balancing {
+            enabled = enabled == null || enabled;
+            policy = policy == null ? DECENTRALIZED : policy;
+            if (!policy.equals(DECENTRALIZED)) {
+                throw new InvalidInputException(
+                        "cluster config: balancing: unknown policy '"
+                                + policy
+                                + "'; known policies: "
+                                + DECENTRALIZED);
+            }
+            if (hosts != null) {
+                if (hosts.isEmpty()) {
+                    throw new InvalidInputException(
+                            "cluster config: balancing: 'hosts' is empty; list the hosts that"
+                                    + " balance, or leave it out for all hosts");
+                }
+                hosts = List.copyOf(hosts);
+                if (new HashSet<>(hosts).size() != hosts.size()) {
+                    throw new InvalidInputException(
+                            "cluster config: balancing: 'hosts' names a host twice: " + hosts);
+                }
+            }
+            criticalLoadPct =
+                    criticalLoadPct == null
+                            ? LoadBalancerConfig.DEFAULT_CRITICAL_LOAD_PCT
+                            : criticalLoadPct;
+            deltaPct = deltaPct == null ? LoadBalancerConfig.DEFAULT_DELTA_PCT : deltaPct;
+            calmDown = calmDown == null ? format(LoadBalancerConfig.DEFAULT_CALM_DOWN) : calmDown;
+            reportMaxAge =
+                    reportMaxAge == null
+                            ? format(LoadBalancerConfig.DEFAULT_REPORT_MAX_AGE)
+                            : reportMaxAge;
+            reservationTimeout =
+                    reservationTimeout == null
+                            ? format(LoadBalancerConfig.DEFAULT_RESERVATION_TIMEOUT)
+                            : reservationTimeout;
+            reportPeriod = reportPeriod == null ? DEFAULT_REPORT_PERIOD : reportPeriod;
+            LoadBalancerConfig config;
+            Duration period;
+            try {
+                config =
+                        new LoadBalancerConfig(
+                                criticalLoadPct,
+                                deltaPct,
+                                duration("calmDown", calmDown),
+                                duration("reportMaxAge", reportMaxAge),
+                                duration("reservationTimeout", reservationTimeout));
+                period = duration("reportPeriod", reportPeriod);
+            } catch (RuntimeException e) {
+                throw new InvalidInputException("cluster config: balancing: " + e.getMessage());
+            }
+            if (period.compareTo(Duration.ofMillis(100)) < 0
+                    || period.compareTo(config.reportMaxAge()) >= 0) {
+                throw new InvalidInputException(
+                        "cluster config: balancing: reportPeriod must be at least 100ms and"
+                                + " shorter than reportMaxAge ("
+                                + reportMaxAge
+                                + "), got "
+                                + reportPeriod);
+            }
+        }
+
+        /** The policy's tuning. */
+        public LoadBalancerConfig loadBalancerConfig() {
+            return new LoadBalancerConfig(
+                    criticalLoadPct,
+                    deltaPct,
+                    Durations.parse(calmDown),
+                    Durations.parse(reportMaxAge),
+                    Durations.parse(reservationTimeout));
+        }
+
+        public Duration reportPeriodDuration() {
+            return Durations.parse(reportPeriod);
+        }
+
+        private static Duration duration(String field, String text) {
+            try {
+                return Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(field + ": " + e.getMessage());
+            }
+        }
+
+        private static String format(Duration d) {
+            return d.toMillis() + "ms";
         }
     }
 
@@ -112,6 +244,27 @@ public record ClusterConfig(List<Site> sites, List<Link> links) {
                         "cluster config: link " + l.between() + ": " + e.getMessage());
             }
         }
+        if (balancing != null && balancing.hosts() != null) {
+            for (String h : balancing.hosts()) {
+                if (!hostNames.contains(h)) {
+                    throw new InvalidInputException(
+                            "cluster config: balancing: unknown host "
+                                    + h
+                                    + "; hosts are "
+                                    + hostNames.stream().sorted().toList());
+                }
+            }
+        }
+    }
+
+    /** The hosts whose agents run a conductor: none without a balancing section. */
+    public List<String> balancingHosts() {
+        if (balancing == null) {
+            return List.of();
+        }
+        return balancing.hosts() != null
+                ? balancing.hosts()
+                : hosts().stream().map(Host::name).toList();
     }
 
     public List<Host> hosts() {
@@ -143,11 +296,12 @@ public record ClusterConfig(List<Site> sites, List<Link> links) {
 
     public static ClusterConfig parse(String yaml) {
         try {
-            ClusterConfig c = YAML.readValue(yaml, ClusterConfig.class);
-            if (c == null) {
+            // An empty document (or one of comments only) has no tree, not an empty one.
+            JsonNode tree = YAML.readTree(yaml == null ? "" : yaml);
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
                 throw new InvalidInputException("cluster config is empty");
             }
-            return c;
+            return YAML.treeToValue(tree, ClusterConfig.class);
         } catch (IOException e) {
             Throwable root = e;
             while (root.getCause() != null) {

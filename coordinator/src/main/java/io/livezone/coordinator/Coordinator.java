@@ -1,7 +1,9 @@
 package io.livezone.coordinator;
 
+import io.livezone.coordinator.metrics.ClusterMetrics;
 import io.livezone.coordinator.plan.PlanExecutor;
 import io.livezone.coordinator.policy.ClientLatencyTable;
+import io.livezone.coordinator.policy.ConductorBoard;
 import io.livezone.coordinator.policy.ZoneMappingRunner;
 import io.livezone.coordinator.registry.HostRecord;
 import io.livezone.coordinator.registry.Registry;
@@ -41,6 +43,8 @@ public final class Coordinator implements AutoCloseable {
     private final long heartbeatTimeoutMillis;
     private final ClientLatencyTable latencies = new ClientLatencyTable(60_000);
     private final ZoneMappingRunner zoneMapping;
+    private final ConductorBoard conductors = new ConductorBoard();
+    private final ClusterMetrics metrics;
     private final ScheduledExecutorService liveness =
             Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
 
@@ -56,6 +60,7 @@ public final class Coordinator implements AutoCloseable {
         this.plans = new PlanExecutor(registry, agents, dispatchers);
         this.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
         this.zoneMapping = new ZoneMappingRunner(registry, plans, latencies);
+        this.metrics = new ClusterMetrics(registry, plans, zoneMapping, conductors);
         liveness.scheduleWithFixedDelay(
                 () -> {
                     try {
@@ -159,6 +164,15 @@ public final class Coordinator implements AutoCloseable {
 
     public ZoneMappingRunner zoneMapping() {
         return zoneMapping;
+    }
+
+    /** What the hosts' load-balancing conductors last reported. */
+    public ConductorBoard conductors() {
+        return conductors;
+    }
+
+    public ClusterMetrics metrics() {
+        return metrics;
     }
 
     public long heartbeatTimeoutMillis() {

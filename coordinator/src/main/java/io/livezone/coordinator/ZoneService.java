@@ -4,6 +4,7 @@ import io.livezone.coordinator.registry.HostRecord;
 import io.livezone.coordinator.registry.Registry;
 import io.livezone.coordinator.registry.ZoneRecord;
 import io.livezone.coordinator.registry.ZoneRecord.ZoneLifecycle;
+import io.livezone.coordinator.storage.StorageService;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.Ipv4Interface;
 import io.livezone.core.MacAddress;
@@ -11,6 +12,7 @@ import io.livezone.core.ZoneAlreadyExistsException;
 import io.livezone.core.ZoneApp;
 import io.livezone.core.ZoneSpec;
 import io.livezone.core.cluster.AgentGateway;
+import io.livezone.core.cluster.DiskDefinition;
 import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.ApiException;
 
@@ -20,21 +22,40 @@ import java.util.function.Function;
 
 /**
  * Creates and removes zones on hosts. The coordinator owns the zone network's address plan: each
- * zone gets an address and MAC that it keeps wherever it runs.
+ * zone gets an address and MAC that it keeps wherever it runs. A zone may have a disk: an overlay
+ * on a base image (sent to the disk's site first if its cache lacks it), kept on the zone's host or
+ * served by another host.
  */
 public final class ZoneService {
     /** What a client asks for; the coordinator fills in the network identity. */
-    public record CreateZone(String name, String host, Long memoryMiB, Integer vcpus) {}
+    public record CreateZone(
+            String name,
+            String host,
+            Long memoryMiB,
+            Integer vcpus,
+            StorageService.DiskRequest disk) {
+        /** A zone without a disk. */
+        public CreateZone(String name, String host, Long memoryMiB, Integer vcpus) {
+            this(name, host, memoryMiB, vcpus, null);
+        }
+    }
 
     private final Registry registry;
     private final Function<String, AgentGateway> agents;
     private final Ipv4Interface zoneGateway;
+    private final StorageService storage;
 
     public ZoneService(
             Registry registry, Function<String, AgentGateway> agents, Ipv4Interface zoneGateway) {
         this.registry = registry;
         this.agents = agents;
         this.zoneGateway = zoneGateway;
+        this.storage = new StorageService(registry, agents);
+    }
+
+    /** Base images, zone disks and storage transfers. */
+    public StorageService storage() {
+        return storage;
     }
 
     public ZoneRecord create(CreateZone request) {
@@ -45,6 +66,7 @@ public final class ZoneService {
         long memory = request.memoryMiB() == null ? 192 : request.memoryMiB();
         int vcpus = request.vcpus() == null ? 1 : request.vcpus();
         ZoneDefinition def;
+        StorageService.PlannedDisk disk = null;
         synchronized (this) {
             if (registry.findZone(request.name()).isPresent()) {
                 throw new ZoneAlreadyExistsException(request.name());
@@ -68,6 +90,9 @@ public final class ZoneService {
                                 + memory
                                 + " MiB");
             }
+            if (request.disk() != null) {
+                disk = storage.plan(request.disk(), request.host());
+            }
             def =
                     new ZoneDefinition(
                             request.name(),
@@ -77,12 +102,28 @@ public final class ZoneService {
                             MacAddress.forZone(request.name()).value(),
                             ZoneApp.DEFAULT.tcpPort(),
                             ZoneApp.DEFAULT.udpPort(),
-                            ZoneApp.DEFAULT.tickHz());
+                            ZoneApp.DEFAULT.tickHz(),
+                            disk == null ? null : disk.definition());
             registry.putZone(new ZoneRecord(def, request.host(), ZoneLifecycle.STAGING));
         }
+        DiskDefinition served = null;
         try {
+            if (disk != null) {
+                String diskHost = disk.storageHost() == null ? request.host() : disk.storageHost();
+                if (def.disk().image() != null) {
+                    storage.ensureBase(def.disk().image(), diskHost, def.name());
+                }
+                if (disk.storageHost() != null) {
+                    served =
+                            storage.serve(
+                                    def.name(), def.disk(), disk.storageHost(), request.host());
+                    def = def.withDisk(served);
+                    registry.putZone(new ZoneRecord(def, request.host(), ZoneLifecycle.STAGING));
+                }
+            }
             agents.apply(request.host()).start(def);
         } catch (RuntimeException e) {
+            storage.stopServing(def.name(), served);
             registry.removeZone(def.name());
             throw e;
         }
@@ -97,6 +138,7 @@ public final class ZoneService {
             throw ApiException.conflict("zone '" + name + "' is migrating; cancel its plan first");
         }
         agents.apply(z.host()).stop(name);
+        storage.stopServing(name, z.definition().disk());
         registry.removeZone(name);
     }
 

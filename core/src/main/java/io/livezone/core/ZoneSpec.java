@@ -1,14 +1,23 @@
 package io.livezone.core;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * What a zone is, independent of where it runs: identity, size, boot image and its network
- * identity. The NIC's MAC and IP travel with the zone on every migration.
+ * identity. The NIC's MAC and IP travel with the zone on every migration, and so does the content
+ * of its disk, if it has one (where the disk's bytes live is the host's business: {@link
+ * DiskDevice} only says how to attach them).
  */
 public record ZoneSpec(
-        String name, MemorySize memory, int vcpus, BootImage boot, NicSpec nic, ZoneApp app) {
+        String name,
+        MemorySize memory,
+        int vcpus,
+        BootImage boot,
+        NicSpec nic,
+        ZoneApp app,
+        Optional<DiskDevice> disk) {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,23}");
     public static final MemorySize MIN_MEMORY = MemorySize.ofMiB(160);
     public static final MemorySize MAX_MEMORY = MemorySize.ofMiB(64 * 1024);
@@ -38,6 +47,18 @@ public record ZoneSpec(
         Objects.requireNonNull(boot, "boot is null");
         Objects.requireNonNull(nic, "nic is null");
         Objects.requireNonNull(app, "app is null");
+        Objects.requireNonNull(disk, "disk is null");
+    }
+
+    /** A zone without a disk. */
+    public ZoneSpec(
+            String name, MemorySize memory, int vcpus, BootImage boot, NicSpec nic, ZoneApp app) {
+        this(name, memory, vcpus, boot, nic, app, Optional.empty());
+    }
+
+    /** The same zone with {@code device} attached. */
+    public ZoneSpec withDisk(DiskDevice device) {
+        return new ZoneSpec(name, memory, vcpus, boot, nic, app, Optional.of(device));
     }
 
     public static String validateName(String name) {

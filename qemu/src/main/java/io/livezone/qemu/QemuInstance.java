@@ -60,11 +60,29 @@ public final class QemuInstance {
             ZoneNetwork network,
             Accelerator accel,
             boolean incoming) {
+        return launch(spec, id, dir, network, accel, incoming, false);
+    }
+
+    /**
+     * Like {@link #launch(ZoneSpec, String, Path, ZoneNetwork, Accelerator, boolean)}; with {@code
+     * paused} the VM does not start its vCPUs by itself ({@code -S}): an incoming VM stays paused
+     * when its migration completes, until someone sends {@code cont}.
+     */
+    static QemuInstance launch(
+            ZoneSpec spec,
+            String id,
+            Path dir,
+            ZoneNetwork network,
+            Accelerator accel,
+            boolean incoming,
+            boolean paused) {
         QemuInstance instance = new QemuInstance(spec.name(), id, dir, network);
-        if (instance.qmpSocket().toString().length() > MAX_SOCKET_PATH) {
+        Path longestSocket =
+                spec.disk().isPresent() ? instance.storageSocket() : instance.qmpSocket();
+        if (longestSocket.toString().length() > MAX_SOCKET_PATH) {
             throw new EnvironmentException(
                     "state folder path too long for a QMP unix socket: "
-                            + instance.qmpSocket()
+                            + longestSocket
                             + " (use a shorter --state folder)");
         }
         String qemu = QemuBinary.path();
@@ -78,7 +96,7 @@ public final class QemuInstance {
             // diagnosis.
             cmd.add("setsid");
             cmd.add(qemu);
-            cmd.addAll(instance.arguments(spec, accel, incoming));
+            cmd.addAll(instance.arguments(spec, accel, incoming, paused));
             Path err = dir.resolve("qemu.err");
             Process p =
                     new ProcessBuilder(cmd)
@@ -130,7 +148,8 @@ public final class QemuInstance {
         }
     }
 
-    private List<String> arguments(ZoneSpec spec, Accelerator accel, boolean incoming) {
+    private List<String> arguments(
+            ZoneSpec spec, Accelerator accel, boolean incoming, boolean paused) {
         List<String> a =
                 new ArrayList<>(List.of("-name", spec.name() + "-" + id + ",debug-threads=on"));
         a.addAll(accel.qemuArgs());
@@ -176,6 +195,20 @@ public final class QemuInstance {
             case BootImage.Disk d ->
                     a.addAll(List.of("-drive", "file=" + d.image() + ",if=virtio,cache=none"));
         }
+        spec.disk()
+                .ifPresent(
+                        disk -> {
+                            a.addAll(disk.qemuArguments());
+                            // A second monitor for storage jobs (mirrors, exports, pulls), which
+                            // run while the driver uses the first one, e.g. for the migration.
+                            a.addAll(
+                                    List.of(
+                                            "-qmp",
+                                            "unix:" + storageSocket() + ",server=on,wait=off"));
+                        });
+        if (paused) {
+            a.add("-S");
+        }
         if (incoming) {
             a.addAll(List.of("-incoming", "defer"));
         }
@@ -199,6 +232,9 @@ public final class QemuInstance {
                         .append(" lz.heap=")
                         .append(heapMiB);
         spec.nic().gateway().ifPresent(g -> s.append(" lz.gw=").append(g.getHostAddress()));
+        if (spec.disk().map(d -> d.guestWriter()).orElse(false)) {
+            s.append(" lz.diskwriter=1");
+        }
         return s.toString();
     }
 
@@ -362,6 +398,11 @@ public final class QemuInstance {
 
     Path console() {
         return dir.resolve("console.log");
+    }
+
+    /** The second QMP monitor of a VM with a disk, reserved for storage jobs. */
+    Path storageSocket() {
+        return dir.resolve("storage.sock");
     }
 
     private Path pidFile() {

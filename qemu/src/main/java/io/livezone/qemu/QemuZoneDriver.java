@@ -3,6 +3,7 @@ package io.livezone.qemu;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.livezone.core.BootImage;
+import io.livezone.core.DiskDevice;
 import io.livezone.core.EnvironmentException;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.LiveZoneException;
@@ -316,11 +317,13 @@ public final class QemuZoneDriver implements ZoneDriver {
         // At the switchover the stopped source's tap goes down: the bridge forgets that the zone's
         // MAC lives there and floods the zone's inbound frames to the new tap, instead of sending
         // them to the dead port until it relearns. Measured: players' inbound datagrams reach the
-        // new tap ~15 ms after the stop.
+        // new tap ~15 ms after the stop. The caller's hook (a gateway's hold) runs first: frames
+        // sent before the hold then all queue at the source, which a gateway can replay in order,
+        // and none overtake them at the new tap.
         SwitchoverHook atSwitchover =
                 z -> {
-                    network.setTapLink(source.tap(), false);
                     hook.atSwitchover(z);
+                    network.setTapLink(source.tap(), false);
                 };
         MigrationReport report;
         try (QmpClient src = source.connect();
@@ -355,8 +358,18 @@ public final class QemuZoneDriver implements ZoneDriver {
      * the migration stream on the unix socket {@code socket} (the host agent carries the stream
      * between hosts). The zone must not exist here yet.
      */
+    public IncomingMigration prepareIncoming(ZoneSpec spec, MigrationOptions options, Path socket) {
+        return prepareIncoming(spec, options, socket, false);
+    }
+
+    /**
+     * Like {@link #prepareIncoming(ZoneSpec, MigrationOptions, Path)}; with {@code
+     * holdAfterArrival} the VM stays paused when the migration completes, until the caller sends
+     * {@code cont} (on the {@link #incomingStorageMonitor}): a destination whose disk is an NBD
+     * export for the source's mirror must drop the export before the guest runs.
+     */
     public synchronized IncomingMigration prepareIncoming(
-            ZoneSpec spec, MigrationOptions options, Path socket) {
+            ZoneSpec spec, MigrationOptions options, Path socket, boolean holdAfterArrival) {
         validateNew(spec);
         ZoneRecord record = ZoneRecord.of(spec).withIncoming("i1", 1);
         Path dir = zoneDir(spec.name());
@@ -366,7 +379,14 @@ public final class QemuZoneDriver implements ZoneDriver {
             Files.createDirectories(dir);
             save(record);
             instance =
-                    QemuInstance.launch(spec, "i1", dir.resolve("i1"), network, accelerator, true);
+                    QemuInstance.launch(
+                            spec,
+                            "i1",
+                            dir.resolve("i1"),
+                            network,
+                            accelerator,
+                            true,
+                            holdAfterArrival);
             qmp = instance.connect();
             var resumed = qmp.expectEvent(QmpEvent.named("RESUME"));
             LiveMigration.prepareIncoming(qmp, options, "unix:" + socket);
@@ -500,6 +520,45 @@ public final class QemuZoneDriver implements ZoneDriver {
             network.setTapLink(source.tap(), true);
         } catch (RuntimeException e) {
             log.warn("could not bring tap {} back up: {}", source.tap(), e.getMessage());
+        }
+    }
+
+    /** The disk the zone's VM has attached, if any. */
+    public Optional<DiskDevice> disk(String zone) {
+        return Optional.ofNullable(load(zone).diskDevice());
+    }
+
+    /**
+     * Records that the zone's running VM now has its disk attached as {@code device} (a storage job
+     * changed it, e.g. a pull); later instances of the zone attach it so.
+     */
+    public synchronized void updateDisk(String zone, DiskDevice device) {
+        save(load(zone).withDiskDevice(device));
+    }
+
+    /**
+     * The storage monitor (a second QMP socket, free while the driver uses the first) of the zone's
+     * running VM. Only VMs with a disk have one.
+     */
+    public Path storageMonitor(String zone) {
+        ZoneRecord record = load(zone);
+        requireDisk(record);
+        return running(zone).storageSocket();
+    }
+
+    /** The storage monitor of the VM a zone is arriving in. */
+    public Path incomingStorageMonitor(String zone) {
+        ZoneRecord record = load(zone);
+        requireDisk(record);
+        if (record.incomingInstance() == null) {
+            throw new InvalidInputException("zone '" + zone + "' is not arriving here");
+        }
+        return instance(record, record.incomingInstance()).storageSocket();
+    }
+
+    private static void requireDisk(ZoneRecord record) {
+        if (record.diskDevice() == null) {
+            throw new InvalidInputException("zone '" + record.name() + "' has no disk");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.livezone.qemu;
 
 import io.livezone.core.BootImage;
+import io.livezone.core.DiskDevice;
 import io.livezone.core.Ipv4Interface;
 import io.livezone.core.MacAddress;
 import io.livezone.core.MemorySize;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param suspendedTo the hibernation file while suspended
  * @param incomingInstance the instance waiting for a migration stream from another host, while the
  *     zone arrives here
+ * @param diskDevice the zone's disk as its QEMU attaches it, or null
  */
 record ZoneRecord(
         String name,
@@ -36,7 +38,8 @@ record ZoneRecord(
         String activeInstance,
         int instanceSeq,
         String suspendedTo,
-        String incomingInstance) {
+        String incomingInstance,
+        DiskDevice diskDevice) {
 
     static ZoneRecord of(ZoneSpec spec) {
         String kernel = null;
@@ -65,7 +68,8 @@ record ZoneRecord(
                 null,
                 0,
                 null,
-                null);
+                null,
+                spec.disk().orElse(null));
     }
 
     ZoneSpec spec() {
@@ -84,20 +88,73 @@ record ZoneRecord(
                 vcpus,
                 boot,
                 nic,
-                new ZoneApp(tcpPort, udpPort, tickHz));
+                new ZoneApp(tcpPort, udpPort, tickHz),
+                Optional.ofNullable(diskDevice));
     }
 
     ZoneRecord withActive(String instance, int seq) {
         return new ZoneRecord(
-                name, memoryMiB, vcpus, kernel, initrd, disk, mac, address, gateway, tcpPort,
-                udpPort, tickHz, instance, seq, null, null);
+                name,
+                memoryMiB,
+                vcpus,
+                kernel,
+                initrd,
+                disk,
+                mac,
+                address,
+                gateway,
+                tcpPort,
+                udpPort,
+                tickHz,
+                instance,
+                seq,
+                null,
+                null,
+                diskDevice);
     }
 
     /** The zone is arriving from another host into {@code instance}; nothing runs here yet. */
     ZoneRecord withIncoming(String instance, int seq) {
         return new ZoneRecord(
-                name, memoryMiB, vcpus, kernel, initrd, disk, mac, address, gateway, tcpPort,
-                udpPort, tickHz, null, seq, null, instance);
+                name,
+                memoryMiB,
+                vcpus,
+                kernel,
+                initrd,
+                disk,
+                mac,
+                address,
+                gateway,
+                tcpPort,
+                udpPort,
+                tickHz,
+                null,
+                seq,
+                null,
+                instance,
+                diskDevice);
+    }
+
+    /** The same zone with its disk now attached as {@code device} (e.g. after a pull). */
+    ZoneRecord withDiskDevice(DiskDevice device) {
+        return new ZoneRecord(
+                name,
+                memoryMiB,
+                vcpus,
+                kernel,
+                initrd,
+                disk,
+                mac,
+                address,
+                gateway,
+                tcpPort,
+                udpPort,
+                tickHz,
+                activeInstance,
+                instanceSeq,
+                suspendedTo,
+                incomingInstance,
+                device);
     }
 
     ZoneRecord suspended(String file) {
@@ -117,6 +174,7 @@ record ZoneRecord(
                 null,
                 instanceSeq,
                 file,
-                null);
+                null,
+                diskDevice);
     }
 }

@@ -96,11 +96,70 @@ public final class BaseImageCache {
                 LOG.debug("base {} already cached as {}", source, cached);
                 return new CachedBaseImage(sha256, cached, info.format(), info.virtualSize(), 0);
             }
-            long bytes = copyIn(source, sha256, cached);
+            long bytes =
+                    copyIn(
+                            source.toString(),
+                            sha256,
+                            cached,
+                            out -> {
+                                try (InputStream in = Files.newInputStream(source)) {
+                                    transfer.transfer(in, out);
+                                }
+                            });
             bytesTransferred.addAndGet(bytes);
             transfers.incrementAndGet();
             LOG.info("cached base {} as {} ({} bytes transferred)", source, cached, bytes);
             return new CachedBaseImage(sha256, cached, info.format(), info.virtualSize(), bytes);
+        }
+    }
+
+    /**
+     * Stores a base image whose bytes arrive from another host (read from {@code in} to its end),
+     * for a cache whose host cannot read the origin file. The bytes are hashed on the way; the
+     * image appears under its final name only if its hash is {@code sha256}. If this cache already
+     * holds the image, {@code in} is not read.
+     *
+     * @throws ImageTransferException the stream broke or delivered other bytes
+     * @throws StorageException the received image is not a standalone image of {@code format}
+     */
+    public CachedBaseImage receive(String sha256, ImageFormat format, InputStream in) {
+        Objects.requireNonNull(sha256, "sha256 is null");
+        Objects.requireNonNull(format, "format is null");
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("not a SHA-256 in hex: " + sha256);
+        }
+        synchronized (locks.computeIfAbsent(sha256, h -> new Object())) {
+            Path cached = directory.resolve(sha256 + "." + format.qemuName());
+            if (Files.isRegularFile(cached)) {
+                return describe(cached, sha256, format);
+            }
+            String origin = sha256.substring(0, 12) + " (received from another host)";
+            long bytes = copyIn(origin, sha256, cached, out -> in.transferTo(out));
+            ImageInfo info = qemuImg.info(cached);
+            if (info.format() != format || info.backingFile().isPresent()) {
+                deleteCached(cached);
+                throw new StorageException(
+                        "received base image "
+                                + sha256
+                                + " is "
+                                + info.format().qemuName()
+                                + (info.backingFile().isPresent() ? " with a backing file" : "")
+                                + ", expected a standalone "
+                                + format.qemuName()
+                                + " image");
+            }
+            bytesTransferred.addAndGet(bytes);
+            transfers.incrementAndGet();
+            LOG.info("received base {} ({} bytes)", cached, bytes);
+            return new CachedBaseImage(sha256, cached, format, info.virtualSize(), bytes);
+        }
+    }
+
+    private static void deleteCached(Path cached) {
+        try {
+            Files.deleteIfExists(cached);
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", cached, e.getMessage());
         }
     }
 
@@ -161,7 +220,13 @@ public final class BaseImageCache {
         return new CachedBaseImage(sha256, cached, format, qemuImg.info(cached).virtualSize(), 0);
     }
 
-    private long copyIn(Path source, String sha256, Path cached) {
+    /** Writes what {@code delivery} produces into the cache as {@code cached}, checking it. */
+    @FunctionalInterface
+    private interface Delivery {
+        void deliver(OutputStream out) throws IOException;
+    }
+
+    private long copyIn(String source, String sha256, Path cached, Delivery delivery) {
         Path partial;
         try {
             Files.createDirectories(directory);
@@ -173,11 +238,10 @@ public final class BaseImageCache {
         try {
             MessageDigest digest = QemuImg.newSha256();
             CountingOutputStream counted;
-            try (InputStream in = Files.newInputStream(source);
-                    OutputStream file = Files.newOutputStream(partial);
+            try (OutputStream file = Files.newOutputStream(partial);
                     DigestOutputStream hashed = new DigestOutputStream(file, digest)) {
                 counted = new CountingOutputStream(hashed);
-                transfer.transfer(in, counted);
+                delivery.deliver(counted);
                 counted.flush();
             }
             String received = HexFormat.of().formatHex(digest.digest());
@@ -191,10 +255,7 @@ public final class BaseImageCache {
                                 + received
                                 + ", expected "
                                 + sha256
-                                + " ("
-                                + Files.size(source)
-                                + " bytes); the link corrupted or truncated it, retry the"
-                                + " transfer");
+                                + "; the link corrupted or truncated it, retry the transfer");
             }
             Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("r--r--r--"));
             moveIntoPlace(partial, cached);

@@ -81,6 +81,9 @@ final class MirrorJob implements AutoCloseable {
         if (options.bytesPerSecond() > 0) {
             args.put("speed", options.bytesPerSecond());
         }
+        if (options.granularity() > 0) {
+            args.put("granularity", options.granularity());
+        }
         try {
             qmp.execute("blockdev-mirror", args);
             return job;

@@ -217,6 +217,45 @@ public final class QemuImg {
     }
 
     /**
+     * Converts an image into a new standalone image of {@code format} (backing chain flattened).
+     *
+     * @throws StorageException {@code target} already exists
+     */
+    public void convert(Path source, Path target, ImageFormat format) {
+        Path file = existingFile(source);
+        Path out = absentFile(target);
+        run(
+                "cannot convert " + file + " to " + format.qemuName(),
+                BULK,
+                "convert",
+                "-O",
+                format.qemuName(),
+                file.toString(),
+                out.toString());
+    }
+
+    /**
+     * Writes the bytes the guest sees (backing chain included) into a new raw file. Opens the image
+     * shared ({@code -U}), so it also works on the disk of a running zone: pause the zone first for
+     * a consistent copy (pausing drains and flushes its I/O).
+     *
+     * @throws StorageException {@code raw} already exists
+     */
+    public void toRaw(Path image, Path raw) {
+        Path file = existingFile(image);
+        Path target = absentFile(raw);
+        run(
+                "cannot read the content of " + file,
+                BULK,
+                "convert",
+                "-U",
+                "-O",
+                "raw",
+                file.toString(),
+                target.toString());
+    }
+
+    /**
      * Bytes of guest data stored in the top image itself (not read through from a backing file):
      * for an overlay, what a {@code sync=top} mirror has to move.
      */
@@ -235,6 +274,31 @@ public final class QemuImg {
         long bytes = 0;
         for (JsonNode extent : map) {
             if (extent.path("depth").asInt(-1) == 0 && extent.path("data").asBoolean()) {
+                bytes += extent.path("length").asLong();
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Bytes of guest data stored anywhere in the image's backing chain (what a full copy has to
+     * move; zeros and unallocated ranges excluded).
+     */
+    public long dataBytes(Path image) {
+        Path file = existingFile(image);
+        JsonNode map =
+                parse(
+                        run(
+                                "cannot map " + file,
+                                BULK,
+                                "map",
+                                "-U",
+                                "--output=json",
+                                file.toString()),
+                        file);
+        long bytes = 0;
+        for (JsonNode extent : map) {
+            if (extent.path("data").asBoolean() && !extent.path("zero").asBoolean()) {
                 bytes += extent.path("length").asLong();
             }
         }

@@ -3,6 +3,7 @@ package io.livezone.cli.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.coordinator.ClusterConfig;
+import io.livezone.coordinator.dashboard.Dashboard;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +37,11 @@ public final class ClusterCommand {
               - {between: [eu, us], latency: 25ms, jitter: 1ms, bandwidth: 100mbit}
             """;
 
+    /** The coordinator's dashboard page; the operator signs in there with the cluster's token. */
+    public static String dashboardUrl(LocalCluster cluster) {
+        return cluster.state().coordinatorUrl() + Dashboard.PATH;
+    }
+
     @Command(name = "up", description = "Start a coordinator and one agent per host.")
     static final class Up implements Runnable {
         @Mixin ClusterOptions cluster;
@@ -59,6 +65,7 @@ public final class ClusterCommand {
             up.state()
                     .hostAddresses()
                     .forEach((h, a) -> System.out.println("  host " + h + " at " + a));
+            System.out.println("dashboard " + dashboardUrl(up) + " (sign in with the API token)");
             System.out.println(
                     "zone network "
                             + up.state().zoneGateway()

@@ -46,6 +46,7 @@ public final class LocalCluster implements AutoCloseable {
     public static final Path DEFAULT_ROOT = Path.of("/run/livezone/clusters");
     public static final int COORDINATOR_PORT = 7600;
     public static final int AGENT_PORT = 7700;
+    public static final int CONDUCTOR_PORT = 7800;
 
     /** What {@code cluster.json} records. */
     public record State(
@@ -126,6 +127,7 @@ public final class LocalCluster implements AutoCloseable {
                             agentPids,
                             addresses);
             writeState(dir, partial);
+            List<String> conductorArgs = conductorArgs(config, hostNet);
             for (ClusterConfig.Site site : config.sites()) {
                 for (ClusterConfig.Host h : site.hosts()) {
                     Ipv4Interface address = hostNet.address(h.name());
@@ -133,34 +135,41 @@ public final class LocalCluster implements AutoCloseable {
                     addresses.put(h.name(), address.addressText());
                     Path hostDir = dir.resolve("hosts").resolve(h.name());
                     Files.createDirectories(hostDir);
+                    List<String> args =
+                            new ArrayList<>(
+                                    List.of(
+                                            "--host",
+                                            h.name(),
+                                            "--site",
+                                            site.name(),
+                                            "--address",
+                                            address.addressText(),
+                                            "--port",
+                                            String.valueOf(AGENT_PORT),
+                                            "--coordinator",
+                                            url,
+                                            "--token-file",
+                                            token.toString(),
+                                            "--state",
+                                            hostDir.toString(),
+                                            "--zone-network",
+                                            zoneNet,
+                                            "--zone-gateway",
+                                            zones.gateway().toString(),
+                                            "--memory-mib",
+                                            String.valueOf(h.memoryBytes() >> 20),
+                                            "--nic",
+                                            "eth0"));
+                    if (config.balancingHosts().contains(h.name())) {
+                        args.addAll(conductorArgs);
+                    }
                     long pid =
                             spawn(
                                     dir,
                                     hostNet.execPrefix(h.name()),
                                     "io.livezone.agent.AgentMain",
                                     hostDir.resolve("agent.log"),
-                                    "--host",
-                                    h.name(),
-                                    "--site",
-                                    site.name(),
-                                    "--address",
-                                    address.addressText(),
-                                    "--port",
-                                    String.valueOf(AGENT_PORT),
-                                    "--coordinator",
-                                    url,
-                                    "--token-file",
-                                    token.toString(),
-                                    "--state",
-                                    hostDir.toString(),
-                                    "--zone-network",
-                                    zoneNet,
-                                    "--zone-gateway",
-                                    zones.gateway().toString(),
-                                    "--memory-mib",
-                                    String.valueOf(h.memoryBytes() >> 20),
-                                    "--nic",
-                                    "eth0");
+                                    args.toArray(String[]::new));
                     agentPids.put(h.name(), pid);
                     writeState(dir, partial);
                 }
@@ -319,6 +328,44 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new EnvironmentException("cannot restart the coordinator: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The agent options of a cluster's load-balancing conductors: every balancing host's address
+     * (TCPPING's initial hosts, on the host network's bridge) and the policy's values.
+     */
+    private static List<String> conductorArgs(ClusterConfig config, HostNetwork hostNet) {
+        ClusterConfig.Balancing b = config.balancing();
+        if (b == null) {
+            return List.of();
+        }
+        List<String> peers = new ArrayList<>();
+        for (String h : config.balancingHosts()) {
+            peers.add(hostNet.address(h).addressText() + ":" + CONDUCTOR_PORT);
+        }
+        List<String> args = new ArrayList<>();
+        args.addAll(List.of("--conductor-peers", String.join(",", peers)));
+        args.addAll(List.of("--conductor-port", String.valueOf(CONDUCTOR_PORT)));
+        if (b.enabled()) {
+            args.add("--balance");
+        }
+        var lb = b.loadBalancerConfig();
+        args.addAll(List.of("--balance-critical-pct", String.valueOf(lb.criticalLoadPct())));
+        args.addAll(List.of("--balance-delta-pct", String.valueOf(lb.deltaPct())));
+        args.addAll(List.of("--balance-calm-down-ms", String.valueOf(lb.calmDown().toMillis())));
+        args.addAll(
+                List.of(
+                        "--balance-report-max-age-ms",
+                        String.valueOf(lb.reportMaxAge().toMillis())));
+        args.addAll(
+                List.of(
+                        "--balance-reservation-timeout-ms",
+                        String.valueOf(lb.reservationTimeout().toMillis())));
+        args.addAll(
+                List.of(
+                        "--balance-period-ms",
+                        String.valueOf(b.reportPeriodDuration().toMillis())));
+        return args;
     }
 
     private static long spawnCoordinator(Path dir, String address, String zoneGateway)

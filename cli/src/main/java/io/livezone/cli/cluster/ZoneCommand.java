@@ -3,6 +3,7 @@ package io.livezone.cli.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.coordinator.ZoneService;
+import io.livezone.coordinator.storage.StorageService;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +16,14 @@ import java.time.Duration;
 @Command(
         name = "zone",
         description = "Create, list, migrate and delete zones of a cluster.",
-        subcommands = {ZoneCommand.Create.class, ZoneCommand.List.class, ZoneCommand.Delete.class})
+        subcommands = {
+            ZoneCommand.Create.class,
+            ZoneCommand.List.class,
+            ZoneCommand.Delete.class,
+            ZoneCommand.PullDisk.class,
+            ZoneCommand.Images.class,
+            ZoneCommand.Storage.class
+        })
 public final class ZoneCommand {
     @Command(name = "create", description = "Boot a new zone on a host.")
     static final class Create implements Runnable {
@@ -30,13 +38,49 @@ public final class ZoneCommand {
         @Option(names = "--memory-mib", defaultValue = "192")
         long memoryMiB;
 
+        @Option(
+                names = "--disk-image",
+                description = "give the zone a disk: an overlay on this base image")
+        String diskImage;
+
+        @Option(
+                names = "--disk-size-mib",
+                description = "disk size (default: the base image's, or 64 MiB without one)")
+        Long diskSizeMiB;
+
+        @Option(
+                names = "--disk-host",
+                description = "keep the disk on this host and serve it to the zone over NBD")
+        String diskHost;
+
+        @Option(
+                names = "--disk",
+                description = "give the zone a blank disk (implied by the other --disk options)")
+        boolean disk;
+
+        @Option(
+                names = "--disk-writer",
+                description = "the guest writes self-checking records to its disk")
+        boolean diskWriter;
+
         @Override
         public void run() {
+            boolean withDisk = disk || diskImage != null || diskSizeMiB != null || diskHost != null;
+            if (diskWriter && !withDisk) {
+                throw new io.livezone.core.InvalidInputException(
+                        "--disk-writer needs a disk (--disk or --disk-image)");
+            }
+            StorageService.DiskRequest diskRequest =
+                    withDisk
+                            ? new StorageService.DiskRequest(
+                                    diskImage, diskSizeMiB, diskHost, diskWriter)
+                            : null;
             JsonNode z =
                     cluster.api()
                             .post(
                                     "/v1/zones",
-                                    new ZoneService.CreateZone(name, host, memoryMiB, 1),
+                                    new ZoneService.CreateZone(
+                                            name, host, memoryMiB, 1, diskRequest),
                                     JsonNode.class,
                                     Duration.ofMinutes(5));
             System.out.println(
@@ -45,7 +89,8 @@ public final class ZoneCommand {
                             + " runs on "
                             + z.path("host").asText()
                             + " at "
-                            + z.path("definition").path("address").asText());
+                            + z.path("definition").path("address").asText()
+                            + diskText(z.path("definition").path("disk")));
         }
     }
 
@@ -57,12 +102,117 @@ public final class ZoneCommand {
         public void run() {
             for (JsonNode z : cluster.api().get("/v1/zones", JsonNode.class)) {
                 System.out.printf(
-                        "%-12s %-8s %-10s %s%n",
+                        "%-12s %-8s %-10s %s%s%n",
                         z.path("definition").path("name").asText(),
                         z.path("host").asText(),
                         z.path("state").asText(),
-                        z.path("definition").path("address").asText());
+                        z.path("definition").path("address").asText(),
+                        diskText(z.path("definition").path("disk")));
             }
+        }
+    }
+
+    /** ", disk 32 MiB on world at h3" and the like; empty for a zone without disk. */
+    static String diskText(JsonNode disk) {
+        if (disk.isMissingNode() || disk.isNull()) {
+            return "";
+        }
+        String base =
+                disk.path("image").isNull() ? "standalone" : "on " + disk.path("image").asText();
+        String where =
+                disk.path("remote").isNull() || disk.path("remote").isMissingNode()
+                        ? "local"
+                        : "served by " + disk.path("remote").path("host").asText();
+        return ", disk " + disk.path("sizeMiB").asLong() + " MiB " + base + ", " + where;
+    }
+
+    @Command(
+            name = "pull-disk",
+            description = "Copy a zone's remote disk to the host it runs on, while it runs.")
+    static final class PullDisk implements Runnable {
+        @Mixin ClusterOptions cluster;
+
+        @Parameters(index = "0")
+        String name;
+
+        @Override
+        public void run() {
+            JsonNode z =
+                    cluster.api()
+                            .post(
+                                    "/v1/zones/" + name + "/pull-disk",
+                                    null,
+                                    JsonNode.class,
+                                    Duration.ofMinutes(30));
+            System.out.println(
+                    "zone "
+                            + name
+                            + " on "
+                            + z.path("host").asText()
+                            + diskText(z.path("definition").path("disk")));
+        }
+    }
+
+    @Command(
+            name = "images",
+            description = "List base images, or create one (--create NAME --site SITE).")
+    static final class Images implements Runnable {
+        @Mixin ClusterOptions cluster;
+
+        @Option(names = "--create", description = "build a base image with known content")
+        String create;
+
+        @Option(names = "--site", description = "the site that builds it")
+        String site;
+
+        @Option(names = "--size-mib", defaultValue = "32")
+        long sizeMiB;
+
+        @Override
+        public void run() {
+            if (create != null) {
+                if (site == null) {
+                    throw new io.livezone.core.InvalidInputException("--create needs --site");
+                }
+                cluster.api()
+                        .post(
+                                "/v1/images",
+                                new StorageService.CreateImage(create, site, sizeMiB),
+                                JsonNode.class,
+                                Duration.ofMinutes(5));
+            }
+            for (JsonNode i : cluster.api().get("/v1/images", JsonNode.class)) {
+                System.out.printf(
+                        "%-16s %4d MiB  %9d bytes  %s  sites %s%n",
+                        i.path("image").path("name").asText(),
+                        i.path("image").path("virtualSize").asLong() >> 20,
+                        i.path("image").path("fileBytes").asLong(),
+                        i.path("image").path("sha256").asText().substring(0, 12),
+                        i.path("sites"));
+            }
+        }
+    }
+
+    @Command(name = "storage", description = "Storage transfers and their bytes on the wire.")
+    static final class Storage implements Runnable {
+        @Mixin ClusterOptions cluster;
+
+        @Override
+        public void run() {
+            JsonNode v = cluster.api().get("/v1/storage", JsonNode.class);
+            for (JsonNode t : v.path("transfers")) {
+                System.out.printf(
+                        "%-12s %-12s %-6s -> %-6s %12d bytes on the wire, %12d data, %6d ms%n",
+                        t.path("kind").asText(),
+                        t.path("zone").asText(),
+                        t.path("fromHost").asText(),
+                        t.path("toHost").asText(),
+                        t.path("wireBytes").asLong(),
+                        t.path("dataBytes").asLong(),
+                        t.path("millis").asLong());
+            }
+            System.out.println(
+                    "between sites: " + v.path("interSiteWireBytes").asLong() + " bytes");
         }
     }
 

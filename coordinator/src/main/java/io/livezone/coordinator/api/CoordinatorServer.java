@@ -2,6 +2,7 @@ package io.livezone.coordinator.api;
 
 import io.livezone.coordinator.Coordinator;
 import io.livezone.coordinator.ZoneService;
+import io.livezone.coordinator.dashboard.Dashboard;
 import io.livezone.coordinator.plan.PlanRecord;
 import io.livezone.coordinator.plan.PlanRequest;
 import io.livezone.coordinator.registry.HostRecord;
@@ -19,8 +20,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The coordinator's HTTP API, version 1 (documented in docs/api.md). Every route but health needs
- * the cluster's bearer token; bodies are validated before anything changes.
+ * The coordinator's HTTP API, version 1 (documented in docs/api.md). Every route but health and the
+ * dashboard's static page needs the cluster's bearer token; bodies are validated before anything
+ * changes.
  */
 public final class CoordinatorServer implements AutoCloseable {
     /** The whole fleet at a glance. */
@@ -41,6 +43,7 @@ public final class CoordinatorServer implements AutoCloseable {
     public record MigrateRequest(String to, String algorithm, MigrationSettings settings) {}
 
     private final JsonHttpServer http;
+    private final Dashboard dashboard;
 
     public CoordinatorServer(InetSocketAddress address, String token, Coordinator c) {
         http =
@@ -130,8 +133,13 @@ public final class CoordinatorServer implements AutoCloseable {
                         .route(
                                 "POST",
                                 "/v1/plans/{id}/cancel",
-                                r -> PlanView.of(c.plans().cancel(id(r.param("id")))))
-                        .start();
+                                r -> PlanView.of(c.plans().cancel(id(r.param("id")))));
+        dashboard = new Dashboard(c, Coordinator.httpAgents(token).apply(c.registry()));
+        dashboard
+                .register(
+                        BalancingRoutes.register(
+                                StorageRoutes.register(PolicyRoutes.register(http, c), c), c))
+                .start();
     }
 
     private static ClusterView view(Coordinator c) {
@@ -157,5 +165,6 @@ public final class CoordinatorServer implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        dashboard.close();
     }
 }

@@ -6,14 +6,20 @@ import io.livezone.coordinator.registry.HostRecord;
 import io.livezone.coordinator.registry.Registry;
 import io.livezone.coordinator.registry.ZoneRecord;
 import io.livezone.coordinator.registry.ZoneRecord.ZoneLifecycle;
+import io.livezone.coordinator.storage.StorageService;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.MigrationReport;
 import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.AgentGateway;
+import io.livezone.core.cluster.DiskDefinition;
+import io.livezone.core.cluster.DiskMirrorRequest;
+import io.livezone.core.cluster.DiskTicket;
 import io.livezone.core.cluster.IncomingRequest;
 import io.livezone.core.cluster.IncomingTicket;
 import io.livezone.core.cluster.MigrateOutRequest;
+import io.livezone.core.cluster.StorageTransfer;
+import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.ApiException;
 
 import org.slf4j.Logger;
@@ -40,6 +46,12 @@ import java.util.function.Function;
  * its state is stored before each step, so a zone is never lost or run twice: until the destination
  * is confirmed the source holds the zone (running, or stopped with its full state), and after it
  * the registry names the destination before the source is released.
+ *
+ * <p>A zone with a local disk takes its disk along: the base image goes to the destination's site
+ * first if that site lacks it (once for all zones on that base), the destination prepares an
+ * overlay on it (or a blank disk) and exports it, the source mirrors the disk while the zone runs,
+ * and the memory migration's switchover pause ends the mirror — one switchover for both. A zone
+ * whose disk another host serves moves its memory only; {@link #pullDisk} makes such a disk local.
  */
 public final class PlanExecutor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PlanExecutor.class);
@@ -54,9 +66,11 @@ public final class PlanExecutor implements AutoCloseable {
     private final Registry registry;
     private final Function<String, AgentGateway> agents;
     private final DispatcherFactory dispatchers;
+    private final StorageService storage;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<Long, Run> runs = new ConcurrentHashMap<>();
     private final Map<Long, PlanRecord> finished = new ConcurrentHashMap<>();
+    private volatile boolean closing;
 
     public PlanExecutor(
             Registry registry,
@@ -65,6 +79,7 @@ public final class PlanExecutor implements AutoCloseable {
         this.registry = registry;
         this.agents = agents;
         this.dispatchers = dispatchers;
+        this.storage = new StorageService(registry, agents);
         registry.store().plans().stream()
                 .filter(p -> p.state() != PlanState.RUNNING)
                 .forEach(p -> finished.put(p.id(), p));
@@ -175,7 +190,11 @@ public final class PlanExecutor implements AutoCloseable {
                 d = find(dst, m.zone());
             }
             if (d.isPresent() && d.get().state() == ZoneState.RUNNING) {
-                registry.putZone(zone.on(m.destination(), ZoneLifecycle.RUNNING));
+                registry.putZone(
+                        new ZoneRecord(
+                                storage.forHost(zone.definition(), m.destination()),
+                                m.destination(),
+                                ZoneLifecycle.RUNNING));
                 if (s.isPresent()) {
                     src.releaseMigrated(m.zone());
                 }
@@ -199,6 +218,62 @@ public final class PlanExecutor implements AutoCloseable {
                     "coordinator restarted mid-move and could not confirm where the zone is: "
                             + e.getMessage());
         }
+    }
+
+    /**
+     * Makes a zone's remote disk local to the host it runs on, while it runs: the zone's host
+     * copies the disk from the storage host and switches to the copy; then the storage host stops
+     * serving it. On failure the zone keeps its remote disk.
+     */
+    public ZoneRecord pullDisk(String name) {
+        ZoneRecord zone;
+        synchronized (this) {
+            zone = registry.zone(name);
+            DiskDefinition disk = zone.definition().disk();
+            if (disk == null) {
+                throw new InvalidInputException("zone '" + name + "' has no disk");
+            }
+            if (disk.remote() == null) {
+                throw new InvalidInputException(
+                        "the disk of zone '" + name + "' is already local to " + zone.host());
+            }
+            if (zone.state() != ZoneLifecycle.RUNNING) {
+                throw ApiException.conflict(
+                        "zone '" + name + "' is " + zone.state() + "; only running zones pull");
+            }
+            boolean planned =
+                    runs.values().stream()
+                            .flatMap(r -> r.snapshot().moves().stream())
+                            .anyMatch(m -> m.zone().equals(name) && !m.state().finished());
+            if (planned) {
+                throw ApiException.conflict("zone '" + name + "' is being moved by a plan");
+            }
+            // MIGRATING keeps plans and deletes away while the disk moves.
+            registry.putZone(zone.in(ZoneLifecycle.MIGRATING));
+        }
+        DiskDefinition disk = zone.definition().disk();
+        StorageTransfer pulled;
+        try {
+            pulled = agents.apply(zone.host()).pullDisk(name);
+        } catch (RuntimeException e) {
+            registry.putZone(zone.in(ZoneLifecycle.RUNNING));
+            throw e;
+        }
+        ZoneRecord local =
+                new ZoneRecord(
+                        zone.definition().withDisk(disk.standalone()),
+                        zone.host(),
+                        ZoneLifecycle.RUNNING);
+        registry.putZone(local);
+        storage.record(pulled, name, disk.image(), disk.remote().host(), zone.host());
+        storage.stopServing(name, disk);
+        log.info(
+                "zone {}: disk pulled from {} to {} ({} bytes on the wire)",
+                name,
+                disk.remote().host(),
+                zone.host(),
+                pulled.wireBytes());
+        return local;
     }
 
     private static Optional<ZoneStatus> find(AgentGateway agent, String zone) {
@@ -281,7 +356,9 @@ public final class PlanExecutor implements AutoCloseable {
 
     @Override
     public void close() {
-        runs.values().forEach(r -> r.stop("coordinator shutting down", null));
+        // Not a cancel: moves in flight are left exactly as they are, for recover() at the next
+        // start to settle. Their threads only stop talking to the agents.
+        closing = true;
         threads.shutdownNow();
     }
 
@@ -292,6 +369,11 @@ public final class PlanExecutor implements AutoCloseable {
         private final MoveDispatcher dispatcher;
         private final List<MoveRecord> moves;
         private final LinkedBlockingQueue<Integer> changes = new LinkedBlockingQueue<>();
+
+        /** Destinations prepared ahead of their move's start ("auto" only), by move index. */
+        private final Map<Integer, java.util.concurrent.Future<IncomingTicket>> staged =
+                new ConcurrentHashMap<>();
+
         private volatile String stopReason;
         private volatile PlanState stopState;
 
@@ -328,6 +410,15 @@ public final class PlanExecutor implements AutoCloseable {
             changes.add(i);
         }
 
+        private synchronized int indexOf(String zone) {
+            for (int i = 0; i < moves.size(); i++) {
+                if (moves.get(i).zone().equals(zone)) {
+                    return i;
+                }
+            }
+            throw new IllegalArgumentException(zone);
+        }
+
         private synchronized MoveRecord get(int i) {
             return moves.get(i);
         }
@@ -361,16 +452,20 @@ public final class PlanExecutor implements AutoCloseable {
                                 threads.submit(() -> runMove(idx));
                             }
                         }
+                        if (plan.algorithm().equalsIgnoreCase("auto")) {
+                            stageAhead();
+                        }
                     }
                     changes.poll(250, TimeUnit.MILLISECONDS);
                 }
+                discardStaged();
                 List<MoveRecord> end = snapshot().moves();
+                // A plan whose every move is done is DONE, even if a cancel came too late to stop
+                // anything.
                 PlanState state =
-                        stopState != null
-                                ? stopState
-                                : end.stream().allMatch(m -> m.state() == MoveState.DONE)
-                                        ? PlanState.DONE
-                                        : PlanState.FAILED;
+                        end.stream().allMatch(m -> m.state() == MoveState.DONE)
+                                ? PlanState.DONE
+                                : stopState != null ? stopState : PlanState.FAILED;
                 long at = System.currentTimeMillis();
                 registry.store().putPlanState(id, state, at);
                 finished.put(
@@ -399,10 +494,123 @@ public final class PlanExecutor implements AutoCloseable {
                 if (m.state() == MoveState.PENDING) {
                     set(i, m.failed(MoveState.CANCELLED, stopReason));
                 } else if (m.state() == MoveState.MIGRATING) {
+                    // The source agent may not have begun the migration yet when the cancel
+                    // arrives (it answers 409 then): keep asking while the move is migrating.
+                    threads.submit(
+                            () -> {
+                                for (int attempt = 0; attempt < 20; attempt++) {
+                                    try {
+                                        agents.apply(m.source()).cancelMigration(m.zone());
+                                        return;
+                                    } catch (RuntimeException e) {
+                                        log.debug(
+                                                "cancel of {} not delivered: {}",
+                                                m.zone(),
+                                                e.getMessage());
+                                    }
+                                    if (get(indexOf(m.zone())).state() != MoveState.MIGRATING) {
+                                        return;
+                                    }
+                                    try {
+                                        Thread.sleep(250);
+                                    } catch (InterruptedException e) {
+                                        return;
+                                    }
+                                }
+                            });
+                }
+            }
+        }
+
+        /**
+         * While a move waits for a busy NIC, its destination VM can already be started: the move
+         * then begins with the transfer instead of QEMU's start-up (about a second under TCG). Only
+         * memory-only moves are staged, one per destination, and only where the destination has
+         * room beyond every zone it holds or receives.
+         */
+        private void stageAhead() {
+            Map<String, Long> free = new HashMap<>();
+            for (var h : registry.hosts()) {
+                free.put(h.name(), h.memoryBytes());
+            }
+            for (ZoneRecord z : registry.zones()) {
+                free.merge(z.host(), -(z.definition().memoryMiB() << 20), Long::sum);
+            }
+            java.util.Set<String> stagingTo = new java.util.HashSet<>();
+            List<MoveRecord> now = snapshot().moves();
+            for (int i = 0; i < now.size(); i++) {
+                MoveRecord m = now.get(i);
+                if (m.state().inFlight() || staged.containsKey(i)) {
+                    long bytes =
+                            registry.findZone(m.zone())
+                                    .map(z -> z.definition().memoryMiB() << 20)
+                                    .orElse(0L);
+                    free.merge(m.destination(), -bytes, Long::sum);
+                    if (staged.containsKey(i)) {
+                        stagingTo.add(m.destination());
+                    }
+                }
+            }
+            for (int i = 0; i < now.size(); i++) {
+                MoveRecord m = now.get(i);
+                if (m.state() != MoveState.PENDING
+                        || staged.containsKey(i)
+                        || stagingTo.contains(m.destination())) {
+                    continue;
+                }
+                Optional<ZoneRecord> zone = registry.findZone(m.zone());
+                if (zone.isEmpty() || zone.get().definition().disk() != null) {
+                    continue;
+                }
+                long bytes = zone.get().definition().memoryMiB() << 20;
+                if (free.getOrDefault(m.destination(), 0L) < bytes) {
+                    continue;
+                }
+                free.merge(m.destination(), -bytes, Long::sum);
+                stagingTo.add(m.destination());
+                ZoneDefinition definition = zone.get().definition();
+                AgentGateway dst = agents.apply(m.destination());
+                staged.put(
+                        i,
+                        threads.submit(
+                                () ->
+                                        dst.prepareIncoming(
+                                                new IncomingRequest(definition, plan.settings()))));
+                log.debug(
+                        "plan {}: destination of {} on {} staged ahead",
+                        id,
+                        m.zone(),
+                        m.destination());
+            }
+        }
+
+        /** The staged destination of move {@code i}, if it was staged and came up. */
+        private Optional<IncomingTicket> takeStaged(int i) {
+            var f = staged.remove(i);
+            if (f == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(f.get());
+            } catch (Exception e) {
+                log.debug("staged destination of move {} unusable: {}", i, e.toString());
+                return Optional.empty();
+            }
+        }
+
+        /** Staged destinations whose moves never started (cancel, timeout, failure) are removed. */
+        private void discardStaged() {
+            for (int i : List.copyOf(staged.keySet())) {
+                MoveRecord m = get(i);
+                if (takeStaged(i).isPresent()) {
                     try {
-                        agents.apply(m.source()).cancelMigration(m.zone());
+                        agents.apply(m.destination()).discardIncoming(m.zone());
                     } catch (RuntimeException e) {
-                        log.debug("cancel of {} not delivered: {}", m.zone(), e.getMessage());
+                        log.warn(
+                                "could not discard staged {} on {}: {}",
+                                m.zone(),
+                                m.destination(),
+                                e.getMessage());
                     }
                 }
             }
@@ -410,15 +618,38 @@ public final class PlanExecutor implements AutoCloseable {
 
         private void runMove(int i) {
             MoveRecord m = get(i);
-            ZoneRecord zone = registry.zone(m.zone());
-            AgentGateway src = agents.apply(m.source());
-            AgentGateway dst = agents.apply(m.destination());
-            registry.putZone(zone.in(ZoneLifecycle.MIGRATING));
-            boolean prepared = false;
+            ZoneRecord zone;
+            AgentGateway src;
+            AgentGateway dst;
             try {
+                zone = registry.zone(m.zone());
+                src = agents.apply(m.source());
+                dst = agents.apply(m.destination());
+            } catch (RuntimeException e) {
+                // Nothing asked of any agent yet (e.g. the zone was deleted while its move
+                // waited): the move fails, and the plan must not wait for it forever.
+                set(i, get(i).failed(MoveState.FAILED, e.getMessage()));
+                log.warn("plan {}: move of {} cannot start: {}", id, m.zone(), e.getMessage());
+                return;
+            }
+            registry.putZone(zone.in(ZoneLifecycle.MIGRATING));
+            DiskDefinition disk = zone.definition().disk();
+            boolean mirrored = disk != null && disk.local();
+            boolean prepared = false;
+            boolean mirroring = false;
+            try {
+                if (mirrored && disk.image() != null) {
+                    storage.ensureBase(disk.image(), m.destination(), m.zone());
+                }
+                ZoneDefinition there = storage.forHost(zone.definition(), m.destination());
+                ZoneDefinition arriving = there;
                 IncomingTicket ticket =
-                        dst.prepareIncoming(
-                                new IncomingRequest(zone.definition(), plan.settings()));
+                        takeStaged(i)
+                                .orElseGet(
+                                        () ->
+                                                dst.prepareIncoming(
+                                                        new IncomingRequest(
+                                                                arriving, plan.settings())));
                 prepared = true;
                 set(i, get(i).in(MoveState.MIGRATING));
                 if (stopReason != null) {
@@ -426,7 +657,21 @@ public final class PlanExecutor implements AutoCloseable {
                 }
                 var poller = threads.submit(() -> pollProgress(i, src, m.zone()));
                 MigrationReport report;
+                DiskTicket diskTicket = null;
                 try {
+                    if (mirrored) {
+                        diskTicket = dst.incomingDisk(m.zone());
+                        mirroring = true;
+                        src.mirrorDisk(
+                                m.zone(),
+                                new DiskMirrorRequest(
+                                        diskTicket,
+                                        registry.linkBetween(m.source(), m.destination()),
+                                        plan.settings().maxBandwidthBytesPerSec()));
+                        if (stopReason != null) {
+                            throw new IllegalStateException(stopReason);
+                        }
+                    }
                     report =
                             src.migrateOut(
                                     m.zone(),
@@ -451,7 +696,14 @@ public final class PlanExecutor implements AutoCloseable {
                     src.resumeSource(m.zone());
                     throw e;
                 }
-                registry.putZone(zone.on(m.destination(), ZoneLifecycle.RUNNING));
+                if (diskTicket != null && diskTicket.sync() == DiskTicket.Sync.FULL) {
+                    // The disk arrived as one standalone image: no base below it any more.
+                    there = there.withDisk(there.disk().standalone());
+                }
+                registry.putZone(new ZoneRecord(there, m.destination(), ZoneLifecycle.RUNNING));
+                if (mirrored) {
+                    recordDiskMove(src, m, disk);
+                }
                 try {
                     src.releaseMigrated(m.zone());
                 } catch (RuntimeException e) {
@@ -470,6 +722,21 @@ public final class PlanExecutor implements AutoCloseable {
                         m.destination(),
                         report.downtimeMillis());
             } catch (RuntimeException e) {
+                if (closing) {
+                    // Coordinator shutdown interrupted this thread mid-call: the move's state is
+                    // stored; recover() settles it with the agents at the next start.
+                    return;
+                }
+                if (mirroring) {
+                    try {
+                        src.abortDiskMirror(m.zone());
+                    } catch (RuntimeException a) {
+                        log.warn(
+                                "could not stop the disk mirror of {}: {}",
+                                m.zone(),
+                                a.getMessage());
+                    }
+                }
                 if (prepared) {
                     try {
                         dst.discardIncoming(m.zone());
@@ -486,6 +753,15 @@ public final class PlanExecutor implements AutoCloseable {
                         stopState == PlanState.CANCELLED ? MoveState.CANCELLED : MoveState.FAILED;
                 set(i, get(i).failed(s, e.getMessage()));
                 log.warn("plan {}: move of {} failed: {}", id, m.zone(), e.getMessage());
+            }
+        }
+
+        private void recordDiskMove(AgentGateway src, MoveRecord m, DiskDefinition disk) {
+            try {
+                StorageTransfer t = src.outgoingDisk(m.zone());
+                storage.record(t, m.zone(), disk.image(), m.source(), m.destination());
+            } catch (RuntimeException e) {
+                log.warn("no disk transfer figures for {}: {}", m.zone(), e.getMessage());
             }
         }
 

@@ -1,5 +1,8 @@
 package io.livezone.coordinator.plan;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.cluster.MigrationSettings;
 
@@ -38,5 +41,19 @@ public record PlanRequest(
         if (timeoutSeconds < 0) {
             throw new InvalidInputException("timeoutSeconds must not be negative");
         }
+    }
+
+    /**
+     * From JSON: only {@code moves} is required; a missing algorithm, settings or timeout takes its
+     * default.
+     */
+    @JsonCreator
+    static PlanRequest fromJson(
+            @JsonProperty("algorithm") String algorithm,
+            @JsonProperty("moves") List<Move> moves,
+            @JsonProperty("settings") MigrationSettings settings,
+            @JsonProperty("timeoutSeconds") Long timeoutSeconds) {
+        return new PlanRequest(
+                algorithm, moves, settings, timeoutSeconds == null ? 0 : timeoutSeconds);
     }
 }

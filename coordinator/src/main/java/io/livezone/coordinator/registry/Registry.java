@@ -29,6 +29,9 @@ public final class Registry {
     private final List<SiteLink> links = new ArrayList<>();
     private final Map<String, HostRecord> hosts = new LinkedHashMap<>();
     private final Map<String, ZoneRecord> zones = new LinkedHashMap<>();
+    private final Map<String, BaseImageRecord> images = new LinkedHashMap<>();
+    private final Map<String, java.util.Set<String>> imageSites = new LinkedHashMap<>();
+    private final Map<String, Object> storageLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Registry(Store store) {
         this.store = store;
@@ -36,6 +39,10 @@ public final class Registry {
         links.addAll(store.links());
         store.hosts().forEach(h -> hosts.put(h.name(), h));
         store.zones().forEach(z -> zones.put(z.name(), z));
+        store.images().forEach(i -> images.put(i.name(), i));
+        for (String[] pair : store.imageSites()) {
+            imageSites.computeIfAbsent(pair[0], k -> new java.util.TreeSet<>()).add(pair[1]);
+        }
     }
 
     public Store store() {
@@ -152,6 +159,55 @@ public final class Registry {
         zones.remove(name);
     }
 
+    // ---- storage: base images, which sites cache them, transfers ----
+
+    public synchronized void putImage(BaseImageRecord image) {
+        store.putImage(image);
+        images.put(image.name(), image);
+    }
+
+    public synchronized Optional<BaseImageRecord> findImage(String name) {
+        return Optional.ofNullable(images.get(name));
+    }
+
+    public synchronized List<BaseImageRecord> images() {
+        return List.copyOf(images.values());
+    }
+
+    /** Records that {@code site}'s cache holds base image {@code image}. */
+    public synchronized void addImageSite(String image, String site) {
+        requireSite(site);
+        if (imageSites.computeIfAbsent(image, k -> new java.util.TreeSet<>()).add(site)) {
+            store.putImageSite(image, site);
+        }
+    }
+
+    /** The sites whose caches hold base image {@code image}. */
+    public synchronized List<String> imageSites(String image) {
+        return List.copyOf(imageSites.getOrDefault(image, java.util.Set.of()));
+    }
+
+    public synchronized boolean siteCaches(String image, String site) {
+        return imageSites.getOrDefault(image, java.util.Set.of()).contains(site);
+    }
+
+    public synchronized StorageTransferRecord addTransfer(StorageTransferRecord t) {
+        return store.insertTransfer(t);
+    }
+
+    public synchronized List<StorageTransferRecord> transfers() {
+        return store.transfers();
+    }
+
+    /**
+     * A lock for a storage operation that must run once at a time (e.g. sending a base image to a
+     * site), shared by everything that uses this registry. Held while agents work: never the
+     * registry's own lock.
+     */
+    public Object storageLock(String key) {
+        return storageLocks.computeIfAbsent(key, k -> new Object());
+    }
+
     /**
      * The emulated link between the sites of two hosts; none within a site. A link without a
      * bandwidth of its own runs at the slower host NIC: the emulator needs a rate to bound the
@@ -212,7 +268,10 @@ public final class Registry {
                 hosts.put(h.name(), h.down());
                 down.add(h.name());
                 for (ZoneRecord z : List.copyOf(zones.values())) {
-                    if (h.name().equals(z.host())) {
+                    // A zone that is migrating is the plan's to settle: its move fails or
+                    // completes and says where the zone is.
+                    if (h.name().equals(z.host())
+                            && z.state() != ZoneRecord.ZoneLifecycle.MIGRATING) {
                         putZone(z.in(ZoneRecord.ZoneLifecycle.LOST));
                     }
                 }

@@ -66,6 +66,15 @@ public final class Store implements AutoCloseable {
                 s.execute(
                         "CREATE TABLE IF NOT EXISTS moves (plan_id BIGINT, seq INT, zone"
                             + " VARCHAR(32), record VARCHAR(4096), PRIMARY KEY (plan_id, seq))");
+                s.execute(
+                        "CREATE TABLE IF NOT EXISTS images (name VARCHAR(32) PRIMARY KEY, record"
+                                + " VARCHAR(1024))");
+                s.execute(
+                        "CREATE TABLE IF NOT EXISTS image_sites (name VARCHAR(32), site"
+                                + " VARCHAR(32), PRIMARY KEY (name, site))");
+                s.execute(
+                        "CREATE TABLE IF NOT EXISTS transfers (id BIGINT AUTO_INCREMENT PRIMARY"
+                                + " KEY, record VARCHAR(2048))");
             }
             return new Store(c);
         } catch (SQLException e) {
@@ -83,6 +92,8 @@ public final class Store implements AutoCloseable {
     }
 
     public synchronized void putLink(SiteLink l) {
+        // A link is symmetric: the same two sites named the other way round are this link too.
+        update("DELETE FROM links WHERE site_a = ? AND site_b = ?", l.siteB(), l.siteA());
         update(
                 "MERGE INTO links KEY (site_a, site_b) VALUES (?, ?, ?, ?, ?)",
                 l.siteA(),
@@ -149,6 +160,54 @@ public final class Store implements AutoCloseable {
                                 fromJson(r.getString(1), ZoneDefinition.class),
                                 r.getString(2),
                                 ZoneRecord.ZoneLifecycle.valueOf(r.getString(3))));
+    }
+
+    public synchronized void putImage(BaseImageRecord image) {
+        update("MERGE INTO images KEY (name) VALUES (?, ?)", image.name(), json(image));
+    }
+
+    public synchronized List<BaseImageRecord> images() {
+        return query(
+                "SELECT record FROM images ORDER BY name",
+                r -> fromJson(r.getString(1), BaseImageRecord.class));
+    }
+
+    public synchronized void putImageSite(String image, String site) {
+        update("MERGE INTO image_sites KEY (name, site) VALUES (?, ?)", image, site);
+    }
+
+    /** Pairs {image, site}: which sites cache which base images. */
+    public synchronized List<String[]> imageSites() {
+        return query(
+                "SELECT name, site FROM image_sites ORDER BY name, site",
+                r -> new String[] {r.getString(1), r.getString(2)});
+    }
+
+    /** Stores a transfer and returns it with its id. */
+    public synchronized StorageTransferRecord insertTransfer(StorageTransferRecord t) {
+        try (PreparedStatement s =
+                db.prepareStatement(
+                        "INSERT INTO transfers (record) VALUES (?)",
+                        Statement.RETURN_GENERATED_KEYS)) {
+            bind(s, json(t));
+            s.executeUpdate();
+            long id;
+            try (ResultSet keys = s.getGeneratedKeys()) {
+                keys.next();
+                id = keys.getLong(1);
+            }
+            StorageTransferRecord stored = t.withId(id);
+            update("UPDATE transfers SET record = ? WHERE id = ?", json(stored), id);
+            return stored;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    public synchronized List<StorageTransferRecord> transfers() {
+        return query(
+                "SELECT record FROM transfers ORDER BY id",
+                r -> fromJson(r.getString(1), StorageTransferRecord.class));
     }
 
     /** Stores a new plan and returns it with its id. */

@@ -11,9 +11,10 @@ import java.util.Optional;
  * What the coordinator can ask of a host agent (cf. Flink's TaskExecutorGateway). A migration
  * between hosts is: {@link #prepareIncoming} on the destination, {@link #migrateOut} on the source,
  * {@link #commitIncoming} on the destination, then {@link #releaseMigrated} on the source; on
- * failure {@link #discardIncoming} and, if the source stopped, {@link #resumeSource}.
+ * failure {@link #discardIncoming} and, if the source stopped, {@link #resumeSource}. Zone disks
+ * add the steps of {@link StorageGateway}.
  */
-public interface AgentGateway {
+public interface AgentGateway extends StorageGateway {
     List<ZoneStatus> zones();
 
     ZoneStatus start(ZoneDefinition zone);

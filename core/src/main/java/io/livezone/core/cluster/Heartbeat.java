@@ -11,5 +11,9 @@ public record Heartbeat(String host, String site, String url, long sentAtMillis,
         if (url == null || !url.startsWith("http://")) {
             throw new InvalidInputException("agent url must be http://host:port, got " + url);
         }
+        if (site == null || load == null) {
+            throw new InvalidInputException(
+                    "the heartbeat of host " + host + " needs its site and a load report");
+        }
     }
 }

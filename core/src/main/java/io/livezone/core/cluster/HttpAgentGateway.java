@@ -85,4 +85,55 @@ public final class HttpAgentGateway implements AgentGateway {
     public void resumeSource(String zone) {
         http.post("/v1/zones/" + zone + "/resume-source", null, Void.class, Duration.ofMinutes(1));
     }
+
+    @Override
+    public BaseImageInfo createBaseImage(BaseImageSpec spec) {
+        return http.post("/v1/images", spec, BaseImageInfo.class, Duration.ofMinutes(5));
+    }
+
+    @Override
+    public TransferTicket receiveBaseImage(BaseImageInfo image) {
+        return http.post("/v1/images/incoming", image, TransferTicket.class, Duration.ofMinutes(1));
+    }
+
+    @Override
+    public StorageTransfer sendBaseImage(BaseImageSend request) {
+        return http.post("/v1/images/send", request, StorageTransfer.class, LONG);
+    }
+
+    @Override
+    public DiskTicket incomingDisk(String zone) {
+        return http.get("/v1/incoming/" + zone + "/disk", DiskTicket.class);
+    }
+
+    @Override
+    public StorageTransfer mirrorDisk(String zone, DiskMirrorRequest request) {
+        return http.post(
+                "/v1/zones/" + zone + "/disk/mirror", request, StorageTransfer.class, LONG);
+    }
+
+    @Override
+    public StorageTransfer outgoingDisk(String zone) {
+        return http.get("/v1/zones/" + zone + "/disk/outgoing", StorageTransfer.class);
+    }
+
+    @Override
+    public void abortDiskMirror(String zone) {
+        http.delete("/v1/zones/" + zone + "/disk/mirror", Duration.ofMinutes(1));
+    }
+
+    @Override
+    public RemoteDisk serveDisk(ServeDiskRequest request) {
+        return http.post("/v1/served-disks", request, RemoteDisk.class, Duration.ofMinutes(2));
+    }
+
+    @Override
+    public void stopServingDisk(String zone) {
+        http.delete("/v1/served-disks/" + zone, Duration.ofMinutes(1));
+    }
+
+    @Override
+    public StorageTransfer pullDisk(String zone) {
+        return http.post("/v1/zones/" + zone + "/disk/pull", null, StorageTransfer.class, LONG);
+    }
 }

@@ -17,6 +17,7 @@ import java.util.Optional;
  * resolves to its own copy of the guest.
  *
  * @param address the zone's IPv4 address with prefix, e.g. 10.213.7.20/24
+ * @param disk the zone's disk, or null for a zone without one
  */
 public record ZoneDefinition(
         String name,
@@ -26,7 +27,8 @@ public record ZoneDefinition(
         String mac,
         int tcpPort,
         int udpPort,
-        int tickHz) {
+        int tickHz,
+        DiskDefinition disk) {
     public ZoneDefinition {
         ZoneSpec.validateName(name);
         if (memoryMiB < ZoneSpec.MIN_MEMORY.mib() || memoryMiB > ZoneSpec.MAX_MEMORY.mib()) {
@@ -50,7 +52,28 @@ public record ZoneDefinition(
         new ZoneApp(tcpPort, udpPort, tickHz);
     }
 
-    /** The full spec on a host whose guest boots from {@code boot}; validates sizes too. */
+    /** A zone without a disk. */
+    public ZoneDefinition(
+            String name,
+            long memoryMiB,
+            int vcpus,
+            String address,
+            String mac,
+            int tcpPort,
+            int udpPort,
+            int tickHz) {
+        this(name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, null);
+    }
+
+    public ZoneDefinition withDisk(DiskDefinition newDisk) {
+        return new ZoneDefinition(
+                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, newDisk);
+    }
+
+    /**
+     * The full spec on a host whose guest boots from {@code boot}; validates sizes too. The disk is
+     * not attached: the host decides where its bytes live.
+     */
     public ZoneSpec toSpec(BootImage boot, Optional<Inet4Address> gateway) {
         return new ZoneSpec(
                 name,

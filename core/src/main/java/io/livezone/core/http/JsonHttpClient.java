@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.core.EnvironmentException;
 import io.livezone.core.InvalidInputException;
+import io.livezone.core.ZoneAlreadyExistsException;
 import io.livezone.core.ZoneNotFoundException;
 
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Client of a {@link JsonHttpServer}: sends the bearer token, turns error answers back into
@@ -20,6 +23,10 @@ import java.time.Duration;
  * have thrown.
  */
 public final class JsonHttpClient {
+    /** The message of {@link ZoneAlreadyExistsException}, which has no error kind of its own. */
+    private static final Pattern ZONE_EXISTS =
+            Pattern.compile("zone '([a-z][a-z0-9-]*)' already exists; .*");
+
     private final URI base;
     private final String token;
     private final HttpClient http;
@@ -103,6 +110,10 @@ public final class JsonHttpClient {
         }
         if (status == 404 && message.startsWith("unknown zone '")) {
             return new ZoneNotFoundException(message.substring(14, message.length() - 1));
+        }
+        Matcher exists = ZONE_EXISTS.matcher(message);
+        if (status == 409 && exists.matches()) {
+            return new ZoneAlreadyExistsException(exists.group(1));
         }
         return new ApiException(status, message + (kind.isEmpty() ? "" : ""));
     }

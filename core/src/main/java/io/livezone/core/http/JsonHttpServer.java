@@ -1,8 +1,11 @@
 package io.livezone.core.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -46,6 +49,9 @@ public final class JsonHttpServer implements AutoCloseable {
                     .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
+    private static final Pattern NULL_PRIMITIVE =
+            Pattern.compile("^Cannot map `null` into type `(\\w+)`");
+
     /** A request as a handler sees it. */
     public record Request(String method, String path, Map<String, String> params, byte[] body) {
         public String param(String name) {
@@ -71,10 +77,44 @@ public final class JsonHttpServer implements AutoCloseable {
                         || root instanceof NullPointerException) {
                     throw new InvalidInputException("invalid request: " + root.getMessage());
                 }
-                throw new InvalidInputException(
-                        "malformed JSON body: " + e.getMessage().lines().findFirst().orElse(""));
+                throw new InvalidInputException("malformed JSON body: " + describe(e));
             }
         }
+    }
+
+    /**
+     * Jackson's complaint about a body in an API user's terms: the field it concerns, and without
+     * Jackson's advice to reconfigure Jackson (a missing number or boolean reads as null).
+     */
+    static String describe(IOException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            return "unknown field '"
+                    + u.getPropertyName()
+                    + "'; known fields: "
+                    + u.getKnownPropertyIds();
+        }
+        String message =
+                e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        message = String.valueOf(message).lines().findFirst().orElse("");
+        if (!(e instanceof JsonMappingException m) || m.getPath().isEmpty()) {
+            return message;
+        }
+        StringBuilder field = new StringBuilder();
+        for (JsonMappingException.Reference r : m.getPath()) {
+            if (r.getFieldName() != null) {
+                field.append(field.isEmpty() ? "" : ".").append(r.getFieldName());
+            } else {
+                field.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        Matcher nullPrimitive = NULL_PRIMITIVE.matcher(message);
+        if (nullPrimitive.find()) {
+            return "field '"
+                    + field
+                    + "' is missing or null; it needs "
+                    + (nullPrimitive.group(1).equals("boolean") ? "true or false" : "a number");
+        }
+        return message + " (field '" + field + "')";
     }
 
     /** Handles one request; the result is sent as JSON (null → 204). */
