@@ -38,15 +38,50 @@ import java.util.Set;
  *   criticalLoadPct: 80
  *   deltaPct: 5
  *   calmDown: 10s
+ * migrations:               # optional: concurrency caps every plan honours (0 or absent: none)
+ *   perHostOutbound: 2
+ *   perHostInbound: 2
+ *   perCluster: 8
  * </pre>
  *
  * @param balancing null: no conductors run
+ * @param migrations null: no concurrency caps beyond what each schedule chooses
  */
 public record ClusterConfig(
         List<Site> sites,
         List<Link> links,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Balancing balancing) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Balancing balancing,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Migrations migrations) {
     public static final String DEFAULT_MEMORY = "2GiB";
+
+    /**
+     * Cluster-wide migration concurrency caps, as KubeVirt's parallelOutboundMigrationsPerNode and
+     * parallelMigrationsPerCluster: every plan's schedule honours them.
+     */
+    public record Migrations(Integer perHostOutbound, Integer perHostInbound, Integer perCluster) {
+        public Migrations {
+            for (Integer v : new Integer[] {perHostOutbound, perHostInbound, perCluster}) {
+                if (v != null && (v < 0 || v > 1000)) {
+                    throw new InvalidInputException(
+                            "cluster config: migrations: caps must be 0..1000 (0 = none), got "
+                                    + v);
+                }
+            }
+        }
+
+        public int outbound() {
+            return perHostOutbound == null ? 0 : perHostOutbound;
+        }
+
+        public int inbound() {
+            return perHostInbound == null ? 0 : perHostInbound;
+        }
+
+        public int cluster() {
+            return perCluster == null ? 0 : perCluster;
+        }
+    }
+
     public static final String DEFAULT_NIC = "1gbit";
 
     public record Site(String name, List<Host> hosts) {}

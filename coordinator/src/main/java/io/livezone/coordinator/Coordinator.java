@@ -100,6 +100,13 @@ public final class Coordinator implements AutoCloseable {
                 registry.addHost(h.name(), s.name(), h.memoryBytes(), h.nicBytesPerSec());
             }
         }
+        if (config.migrations() != null) {
+            registry.setMigrationLimits(
+                    new Registry.MigrationLimits(
+                            config.migrations().outbound(),
+                            config.migrations().inbound(),
+                            config.migrations().cluster()));
+        }
         for (ClusterConfig.Link l : config.links()) {
             registry.putLink(new SiteLink(l.between().get(0), l.between().get(1), l.settings()));
         }

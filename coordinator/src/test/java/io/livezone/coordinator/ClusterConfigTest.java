@@ -55,6 +55,26 @@ class ClusterConfigTest {
     }
 
     @Test
+    void migrationCapsAreReadAndChecked() {
+        ClusterConfig c =
+                ClusterConfig.parse(
+                        "sites: [{name: eu, hosts: [{name: h1}]}]\n"
+                                + "migrations: {perHostOutbound: 2, perCluster: 4}");
+        assertThat(c.migrations().outbound()).isEqualTo(2);
+        assertThat(c.migrations().inbound()).isZero();
+        assertThat(c.migrations().cluster()).isEqualTo(4);
+        assertThat(ClusterConfig.parse("sites: [{name: eu, hosts: [{name: h1}]}]").migrations())
+                .isNull();
+        assertThatThrownBy(
+                        () ->
+                                ClusterConfig.parse(
+                                        "sites: [{name: eu, hosts: [{name: h1}]}]\n"
+                                                + "migrations: {perCluster: -1}"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("caps must be 0..1000");
+    }
+
+    @Test
     void aConfigWithoutLinksHasNone() {
         ClusterConfig c = ClusterConfig.parse("sites: [{name: eu, hosts: [{name: h1}]}]");
         assertThat(c.links()).isEmpty();

@@ -90,7 +90,13 @@ public final class Dispatchers {
             }
         }
         used.values().removeIf(v -> v == 0);
-        return new PlanInput(hosts, links, planned, used, Caps.NONE);
+        var l = registry.migrationLimits();
+        return new PlanInput(
+                hosts,
+                links,
+                planned,
+                used,
+                new Caps(l.perHostOutbound(), l.perHostInbound(), l.perCluster(), 0));
     }
 
     private static LinkSettings linkBetweenSites(Registry registry, String a, String b) {

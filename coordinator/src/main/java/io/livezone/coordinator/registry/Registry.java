@@ -29,6 +29,21 @@ public final class Registry {
     private final List<SiteLink> links = new ArrayList<>();
     private final Map<String, HostRecord> hosts = new LinkedHashMap<>();
     private final Map<String, ZoneRecord> zones = new LinkedHashMap<>();
+    private volatile MigrationLimits limits = MigrationLimits.NONE;
+
+    /** Concurrency caps every plan honours (0 = none); set from the cluster config. */
+    public record MigrationLimits(int perHostOutbound, int perHostInbound, int perCluster) {
+        public static final MigrationLimits NONE = new MigrationLimits(0, 0, 0);
+    }
+
+    public void setMigrationLimits(MigrationLimits l) {
+        limits = l;
+    }
+
+    public MigrationLimits migrationLimits() {
+        return limits;
+    }
+
     private final Map<String, BaseImageRecord> images = new LinkedHashMap<>();
     private final Map<String, java.util.Set<String>> imageSites = new LinkedHashMap<>();
     private final Map<String, Object> storageLocks = new java.util.concurrent.ConcurrentHashMap<>();

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.livezone.coordinator.plan.MoveRecord.MoveState;
 import io.livezone.coordinator.plan.PlanRecord.PlanState;
+import io.livezone.coordinator.registry.Registry;
 import io.livezone.coordinator.registry.ZoneRecord;
 import io.livezone.coordinator.registry.ZoneRecord.ZoneLifecycle;
 import io.livezone.coordinator.testing.FakeAgents;
@@ -465,6 +466,21 @@ class PlanExecutorTest {
         assertThat(awaitEnd(executor, id).state()).isEqualTo(PlanState.DONE);
         assertThat(agents.mostMigrationsAtOnce("h1")).isEqualTo(3);
         assertThat(agents.mostMigrationsAtOnce("h3")).isEqualTo(3);
+    }
+
+    @Test
+    void clusterConcurrencyCapsHoldEvenForTheParallelSchedule() {
+        cluster.registry.setMigrationLimits(new Registry.MigrationLimits(0, 0, 1));
+        agents.migrationTime(Duration.ofMillis(25));
+
+        PlanRecord plan = awaitEnd(executor, submitChain("parallel"));
+
+        assertThat(plan.state()).isEqualTo(PlanState.DONE);
+        for (String h : List.of("h1", "h2", "h3")) {
+            assertThat(agents.mostMigrationsAtOnce(h))
+                    .as("migrations at once on " + h)
+                    .isEqualTo(1);
+        }
     }
 
     @Test
