@@ -23,6 +23,10 @@ for arg in $(cat /proc/cmdline); do
   esac
 done
 
+# Let the zone server's 4 MiB UDP receive buffer take effect (the kernel caps it at 208 KiB by default):
+# after a migration the guest can stall for a few hundred ms under TCG, and players' datagrams must wait
+# in the socket, not be dropped.
+echo 4194304 > /proc/sys/net/core/rmem_max
 ip link set lo up
 if [ -n "$ip" ]; then
   ip addr add "$ip" dev eth0

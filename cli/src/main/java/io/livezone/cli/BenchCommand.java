@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
             BenchPlanner.class,
             BenchPlans.class,
             BenchSim.class,
-            StorageBench.class
+            StorageBench.class,
+            BenchContinuity.class
         })
 final class BenchCommand {
 

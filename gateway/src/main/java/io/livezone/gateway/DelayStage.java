@@ -21,9 +21,16 @@ final class DelayStage implements Stage {
 
     @Override
     public void accept(Packet packet) {
+        if (packet.delayed) {
+            // Released from a hold after it had taken the delay line (or a replay of a packet
+            // already forwarded): it was received before anything of its flow still on the line,
+            // so it goes now, ahead of them. Queueing it behind them would reorder the flow.
+            next.accept(packet);
+            return;
+        }
         Flow flow = packet.flow;
         Direction direction = packet.direction;
-        long delay = packet.delayed ? 0 : latency.oneWayNanos(flow.region(), packet.zone.site());
+        long delay = latency.oneWayNanos(flow.region(), packet.zone.site());
         if (delay == 0 && flow.delayedPackets(direction) == 0) {
             packet.delayed = true;
             next.accept(packet);

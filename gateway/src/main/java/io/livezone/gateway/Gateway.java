@@ -274,6 +274,13 @@ public final class Gateway implements AutoCloseable {
             throw new ZoneAlreadyExistsException(zone);
         }
         ZoneRoute route = new ZoneRoute(zone, location, new ZoneCounters(registry, zone));
+        if (!config.switchoverReplay().isZero()) {
+            route.recent =
+                    new RecentDatagrams(
+                            config.switchoverReplay().toNanos(),
+                            config.maxHeldPackets() / 2,
+                            config.maxHeldBytes() / 2);
+        }
         ServerSocketChannel tcp = null;
         DatagramChannel udp = null;
         try {
@@ -433,6 +440,9 @@ public final class Gateway implements AutoCloseable {
                                 handle.report(HoldProblem.EXPIRED);
                             }
                         }));
+        if (route.recent != null) {
+            hold.addReplays(route.recent.takeRecent(now));
+        }
         route.hold(hold);
         log.debug("zone {}: holding inbound traffic", route.name);
         return handle;
@@ -466,7 +476,7 @@ public final class Gateway implements AutoCloseable {
         ZoneHold hold = route.hold();
         if (hold != null) {
             route.hold(null);
-            int lost = hold.drain(System.nanoTime()).size();
+            long lost = hold.drain(System.nanoTime()).stream().filter(p -> !p.replay).count();
             route.counters.dropped(ZoneCounters.DropReason.FLOW_CLOSED).increment(lost);
         }
         route.udp.close();

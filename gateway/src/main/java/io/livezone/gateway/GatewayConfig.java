@@ -30,6 +30,14 @@ import java.util.function.Function;
  * @param rewriteWelcomeUdpPort rewrite the UDP port in the zone server's {@code WELCOME} reply to
  *     the gateway's port (needed when clients take their UDP port from it, as LiveZone's bots do;
  *     off by default because it reads the zone's control stream)
+ * @param switchoverReplay at a hold, the client datagrams forwarded to the zone within this long
+ *     before it are sent again on release, ahead of the held ones (zero: off). A source VM stops a
+ *     moment before the hold can begin (QEMU reports the stop, the migration driver calls the
+ *     hook); datagrams that reached the stopped source in that moment sit in its network queue and
+ *     die with it when the migration succeeds. Replaying covers that moment at the price of a few
+ *     duplicates, so turn it on only for zone protocols that discard repeated datagrams (LiveZone's
+ *     zone server ignores inputs with an old sequence number). At most half of {@code
+ *     maxHeldPackets} and {@code maxHeldBytes} is kept for it.
  */
 public record GatewayConfig(
         InetAddress bindAddress,
@@ -44,7 +52,8 @@ public record GatewayConfig(
         Duration udpSessionIdleTimeout,
         int tcpBufferBytes,
         QosPolicy qos,
-        boolean rewriteWelcomeUdpPort) {
+        boolean rewriteWelcomeUdpPort,
+        Duration switchoverReplay) {
 
     /** Largest payload of a UDP datagram over IPv4. */
     public static final int MAX_UDP_PAYLOAD = 65_507;
@@ -58,6 +67,7 @@ public record GatewayConfig(
         Objects.requireNonNull(regionOf, "regionOf is null");
         Objects.requireNonNull(udpSessionIdleTimeout, "udpSessionIdleTimeout is null");
         Objects.requireNonNull(qos, "qos is null");
+        Objects.requireNonNull(switchoverReplay, "switchoverReplay is null");
         if (maxHeldPackets < 1) {
             throw new InvalidInputException("maxHeldPackets must be >= 1, got " + maxHeldPackets);
         }
@@ -79,13 +89,19 @@ public record GatewayConfig(
             throw new InvalidInputException(
                     "tcpBufferBytes must be >= 1024, got " + tcpBufferBytes);
         }
+        if (switchoverReplay.isNegative()
+                || switchoverReplay.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new InvalidInputException(
+                    "switchoverReplay must be 0..10 s, got " + switchoverReplay.toMillis() + " ms");
+        }
     }
 
     /**
      * Listens on every interface; 4096 packets / 4 MiB and 2 s per hold (a switchover takes
      * milliseconds to a few hundred ms, and a 50 ms tick game sends ~20 datagrams per client per
      * second), datagrams up to 1472 bytes (one Ethernet frame), no emulated delay, everyone in
-     * region {@code default}, UDP sessions idle for 2 minutes closed, 256 KiB per TCP direction.
+     * region {@code default}, UDP sessions idle for 2 minutes closed, 256 KiB per TCP direction, no
+     * switchover replay.
      */
     public static GatewayConfig defaults() {
         return new GatewayConfig(
@@ -101,7 +117,8 @@ public record GatewayConfig(
                 Duration.ofMinutes(2),
                 256 * 1024,
                 QosPolicy.DEFAULT,
-                false);
+                false,
+                Duration.ZERO);
     }
 
     /** {@link #defaults()} bound to the loopback address only (tests, benchmarks, one host). */
@@ -133,6 +150,7 @@ public record GatewayConfig(
         private int tcpBufferBytes;
         private QosPolicy qos;
         private boolean rewriteWelcomeUdpPort;
+        private Duration switchoverReplay;
 
         private Builder(GatewayConfig from) {
             bindAddress = from.bindAddress;
@@ -148,6 +166,7 @@ public record GatewayConfig(
             tcpBufferBytes = from.tcpBufferBytes;
             qos = from.qos;
             rewriteWelcomeUdpPort = from.rewriteWelcomeUdpPort;
+            switchoverReplay = from.switchoverReplay;
         }
 
         public Builder bindAddress(InetAddress v) {
@@ -215,6 +234,11 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder switchoverReplay(Duration v) {
+            switchoverReplay = v;
+            return this;
+        }
+
         public GatewayConfig build() {
             return new GatewayConfig(
                     bindAddress,
@@ -229,7 +253,8 @@ public record GatewayConfig(
                     udpSessionIdleTimeout,
                     tcpBufferBytes,
                     qos,
-                    rewriteWelcomeUdpPort);
+                    rewriteWelcomeUdpPort,
+                    switchoverReplay);
         }
     }
 }

@@ -28,6 +28,7 @@ public final class HoldHandle {
     private volatile long maxHeldBytes;
     private volatile long totalHeldPackets;
     private volatile long droppedPackets;
+    private volatile long replayedPackets;
 
     HoldHandle(String zone, long startedNanos) {
         this.zone = zone;
@@ -92,6 +93,15 @@ public final class HoldHandle {
         return totalHeldPackets;
     }
 
+    /**
+     * Datagrams forwarded just before the hold that are (or were) sent again on release, ahead of
+     * the held ones ({@link GatewayConfig#switchoverReplay()}); not part of {@link
+     * #totalHeldPackets()}.
+     */
+    public long replayedPackets() {
+        return replayedPackets;
+    }
+
     /** UDP datagrams dropped (and counted) because the buffer was full; 0 unless overflowed. */
     public long droppedPackets() {
         return droppedPackets;
@@ -112,6 +122,8 @@ public final class HoldHandle {
                 + (expired ? ", expired" : "")
                 + ", held="
                 + totalHeldPackets
+                + ", replayed="
+                + replayedPackets
                 + ", dropped="
                 + droppedPackets
                 + ", "
@@ -125,6 +137,14 @@ public final class HoldHandle {
         heldPackets = packetsNow;
         heldBytes = bytesNow;
         totalHeldPackets++;
+        maxHeldPackets = Math.max(maxHeldPackets, packetsNow);
+        maxHeldBytes = Math.max(maxHeldBytes, bytesNow);
+    }
+
+    void replayed(int packetsNow, long bytesNow) {
+        heldPackets = packetsNow;
+        heldBytes = bytesNow;
+        replayedPackets++;
         maxHeldPackets = Math.max(maxHeldPackets, packetsNow);
         maxHeldBytes = Math.max(maxHeldBytes, bytesNow);
     }

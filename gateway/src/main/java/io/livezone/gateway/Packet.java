@@ -21,6 +21,12 @@ final class Packet {
     /** True once the delay stage has applied the emulated delay (a later pass must not add it). */
     boolean delayed;
 
+    /** A copy of a datagram already forwarded, sent again after a switchover hold. */
+    boolean replay;
+
+    /** Joined a hold from the delay line (it was received before the hold began). */
+    boolean late;
+
     private ByteBuffer payload;
     private boolean owned;
     private final boolean endOfStream;
@@ -47,6 +53,15 @@ final class Packet {
 
     static Packet chunk(Flow flow, Direction direction, ByteBuffer borrowed) {
         return new Packet(flow.zone(), direction, null, flow, borrowed, false);
+    }
+
+    /** A client datagram forwarded before a hold, to send again when it is released. */
+    static Packet replay(UdpSession flow, ByteBuffer owned) {
+        Packet p = new Packet(flow.zone(), Direction.TO_ZONE, flow.client, flow, owned, false);
+        p.owned = true;
+        p.delayed = true;
+        p.replay = true;
+        return p;
     }
 
     static Packet endOfStream(Flow flow, Direction direction) {

@@ -7,9 +7,9 @@ import io.livezone.gateway.latency.RegionLatency;
  *
  * <pre>
  * client datagram: DatagramFilter → ZoneRouter → UdpSessionMapper
- *                  → HoldStage → DelayStage → LateHoldGuard → Forwarder
- * client stream:   HoldStage → DelayStage → LateHoldGuard → Forwarder
- * released hold:   DelayStage → LateHoldGuard → Forwarder
+ *                  → HoldStage → DelayStage → LateHoldGuard → [ReplayRecorder →] Forwarder
+ * client stream:   HoldStage → DelayStage → LateHoldGuard → [ReplayRecorder →] Forwarder
+ * released hold:   DelayStage → LateHoldGuard → [ReplayRecorder →] Forwarder
  * zone datagram:   DelayStage → Forwarder
  * zone stream:     [WelcomeRewriter →] DelayStage → Forwarder
  * </pre>
@@ -30,7 +30,9 @@ final class Pipelines {
         RegionLatency latency = config.regionLatency();
         toClient = new DelayStage(loop, latency, forwarder);
         streamToClient = config.rewriteWelcomeUdpPort() ? new WelcomeRewriter(toClient) : toClient;
-        released = new DelayStage(loop, latency, new LateHoldGuard(forwarder));
+        Stage toZone =
+                config.switchoverReplay().isZero() ? forwarder : new ReplayRecorder(forwarder);
+        released = new DelayStage(loop, latency, new LateHoldGuard(toZone));
         clientStream = new HoldStage(released);
         clientDatagrams =
                 new DatagramFilter(

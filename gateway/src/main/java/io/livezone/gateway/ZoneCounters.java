@@ -15,11 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * The meters of one zone. Incremented on the event loop; read from anywhere. Names (Prometheus
  * form): {@code livezone_gateway_forwarded_total{protocol,direction}}, {@code
  * livezone_gateway_forwarded_bytes_total}, {@code livezone_gateway_held_total{protocol}}, {@code
- * livezone_gateway_dropped_malformed_total}, {@code livezone_gateway_unknown_zone_total{protocol}},
- * {@code livezone_gateway_dropped_total{reason}}, {@code livezone_gateway_held_packets_max}, {@code
- * livezone_gateway_held_bytes_max}, {@code livezone_gateway_holds_total{outcome}}, {@code
- * livezone_gateway_hold_seconds}, {@code livezone_gateway_udp_sessions}, {@code
- * livezone_gateway_tcp_connections}; all tagged {@code zone}.
+ * livezone_gateway_replayed_total}, {@code livezone_gateway_dropped_malformed_total}, {@code
+ * livezone_gateway_unknown_zone_total{protocol}}, {@code livezone_gateway_dropped_total{reason}},
+ * {@code livezone_gateway_held_packets_max}, {@code livezone_gateway_held_bytes_max}, {@code
+ * livezone_gateway_holds_total{outcome}}, {@code livezone_gateway_hold_seconds}, {@code
+ * livezone_gateway_udp_sessions}, {@code livezone_gateway_tcp_connections}; all tagged {@code
+ * zone}.
  */
 final class ZoneCounters {
     static final String UDP = "udp";
@@ -60,6 +61,7 @@ final class ZoneCounters {
     final Counter tcpBytesToClient;
     final Counter heldUdp;
     final Counter heldTcp;
+    final Counter replayedUdp;
     final Counter malformed;
     final Counter unknownZoneUdp;
     final Counter unknownZoneTcp;
@@ -96,6 +98,10 @@ final class ZoneCounters {
                         "client datagrams (udp) or stream chunks (tcp) held during a switchover",
                         "protocol",
                         TCP);
+        replayedUdp =
+                counter(
+                        "livezone.gateway.replayed",
+                        "client datagrams sent again after a switchover hold (switchoverReplay)");
         malformed =
                 counter(
                         "livezone.gateway.dropped.malformed",
@@ -184,7 +190,8 @@ final class ZoneCounters {
                 (long) dropped(DropReason.FLOW_CLOSED).count(),
                 heldPacketsMax.get(),
                 udpSessions.get(),
-                tcpConnections.get());
+                tcpConnections.get(),
+                (long) replayedUdp.count());
     }
 
     /** Removes this zone's meters from the registry (the zone left the gateway). */

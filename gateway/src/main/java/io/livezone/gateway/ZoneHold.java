@@ -40,18 +40,38 @@ final class ZoneHold {
     }
 
     /**
-     * Holds a packet that left the delay line after the hold began: it was received before any held
-     * packet of its flow, so it goes in front of them.
+     * Holds a packet that left the delay line after the hold began: it was received before any
+     * packet of its flow that the hold stage took, so it goes in front of those, but behind the
+     * flow's replays (forwarded before it) and behind the flow's earlier late packets (the delay
+     * line hands them over in the order they came).
      */
     boolean addLate(Packet packet) {
         int at = packets.size();
         for (int i = 0; i < packets.size(); i++) {
-            if (packets.get(i).flow == packet.flow) {
+            Packet p = packets.get(i);
+            if (p.flow == packet.flow && !p.replay && !p.late) {
                 at = i;
                 break;
             }
         }
+        packet.late = true;
         return insert(at, packet);
+    }
+
+    /**
+     * Adds copies of datagrams forwarded just before the hold, to be sent again first; call before
+     * anything else is held. They never count as an overflow: one that does not fit is skipped.
+     */
+    void addReplays(List<Packet> replays) {
+        for (Packet packet : replays) {
+            if (packets.size() >= maxPackets || bytes + packet.size() > maxBytes) {
+                return;
+            }
+            packets.add(packet);
+            bytes += packet.size();
+            handle.replayed(packets.size(), bytes);
+            counters.replayedUdp.increment();
+        }
     }
 
     private boolean insert(int at, Packet packet) {

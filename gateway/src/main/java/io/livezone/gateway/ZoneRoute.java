@@ -28,6 +28,9 @@ final class ZoneRoute {
     /** Port of the stable UDP endpoint (what clients must send to). */
     int udpPort;
 
+    /** Datagrams recently forwarded, for replay after a hold; null when replay is off. */
+    RecentDatagrams recent;
+
     private ZoneLocation location;
     private InetSocketAddress previousUdp;
     private ZoneHold hold;

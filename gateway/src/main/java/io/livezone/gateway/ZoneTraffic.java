@@ -19,6 +19,8 @@ package io.livezone.gateway;
  * @param heldPacketsMax most packets held at once by any finished hold
  * @param udpSessions current UDP client sessions
  * @param tcpConnections current TCP connections
+ * @param replayedUdp client datagrams sent again after holds ({@link
+ *     GatewayConfig#switchoverReplay()}); duplicates the zone sees on purpose
  */
 public record ZoneTraffic(
         String zone,
@@ -36,4 +38,5 @@ public record ZoneTraffic(
         long droppedFlowClosed,
         long heldPacketsMax,
         long udpSessions,
-        long tcpConnections) {}
+        long tcpConnections,
+        long replayedUdp) {}

@@ -30,8 +30,9 @@
  *
  * <pre>
  * client datagram: DatagramFilter → ZoneRouter → UdpSessionMapper
- *                  → HoldStage → DelayStage → LateHoldGuard → Forwarder
- * client stream:   HoldStage → DelayStage → LateHoldGuard → Forwarder   (mapped to the zone at accept)
+ *                  → HoldStage → DelayStage → LateHoldGuard → [ReplayRecorder →] Forwarder
+ * client stream:   HoldStage → DelayStage → LateHoldGuard → [ReplayRecorder →] Forwarder
+ *                  (mapped to the zone at accept)
  * zone to client:  [WelcomeRewriter →] DelayStage → Forwarder
  * </pre>
  *
@@ -39,7 +40,8 @@
  * without a location, {@code UdpSessionMapper} finds or opens the client's session, {@code
  * HoldStage} keeps inbound traffic during a switchover, {@code DelayStage} applies the emulated
  * region delay, {@code LateHoldGuard} holds what left the delay line during a hold, and {@code
- * Forwarder} writes to the socket and counts.
+ * ReplayRecorder} (only with {@code switchoverReplay}) remembers the last moments of client
+ * datagrams, and {@code Forwarder} writes to the socket and counts.
  *
  * <p>One event-loop thread runs every socket, stage and timer (the delay line, hold expiry, idle
  * session sweeps), so stages need no locks; public methods hand their work to the loop and wait.
@@ -63,6 +65,19 @@
  * sourceLocation)} and nothing held is lost. The gateway never releases by itself: only the driver
  * knows which instance runs.
  *
+ * <p>{@link io.livezone.gateway.GatewayedMigration} puts this together for one migration: its hook
+ * holds, runs any further switchover work, and aborts the migration (throws {@link
+ * io.livezone.gateway.HoldLimitException}) if the hold ran into a limit meanwhile, the last moment
+ * an abort is safe; it releases to the destination on the migration's {@code completed} report,
+ * right after the destination's RESUME, and back to the source when the migration fails.
+ *
+ * <p>The source stops a moment before the hold begins (QEMU reports the stop, the driver calls the
+ * hook): client datagrams that reach the stopped source then would die with it. With {@code
+ * switchoverReplay} the gateway sends the datagrams of that last moment again on release, ahead of
+ * the held ones, so every datagram reaches a running zone in order; the zone sees a few duplicates,
+ * which a sequence-numbered protocol discards (LiveZone's zone server does). TCP needs no replay:
+ * the kernel retransmits what the stopped source missed.
+ *
  * <h2>Emulated client regions</h2>
  *
  * Each client belongs to a region: an explicit assignment ({@code assignRegion}, e.g. made when the
@@ -80,7 +95,8 @@
  * {@code GET /metrics} by {@link io.livezone.gateway.metrics.MetricsEndpoint}: per zone {@code
  * livezone_gateway_forwarded_total}, {@code _held_total}, {@code _dropped_malformed_total}, {@code
  * _unknown_zone_total}, {@code _dropped_total{reason}}, {@code _held_packets_max}, {@code
- * _holds_total{outcome}}, {@code _qos_ratio}, and {@code _client_rtt_seconds}.
+ * _holds_total{outcome}}, {@code _replayed_total}, {@code _qos_ratio}, and {@code
+ * _client_rtt_seconds}.
  *
  * <h2>Bad traffic</h2>
  *

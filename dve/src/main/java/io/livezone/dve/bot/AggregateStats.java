@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Swarm-wide figures over a window. Percentiles are computed over all bots' samples merged, not
  * averaged per bot. {@code tickContinuityOk} means no duplicate, no out-of-order/rewound update and
- * no digest-chain break; lost updates are reported separately and do not affect it.
+ * no digest-chain break; lost updates are reported separately and do not affect it. {@code
+ * updateLateness} merges every bot's lateness samples (see {@link BotStats}).
  */
 public record AggregateStats(
         int bots,
@@ -21,9 +22,22 @@ public record AggregateStats(
         long pongsReceived,
         long malformedPackets,
         int disconnected,
-        boolean tickContinuityOk) {
+        boolean tickContinuityOk,
+        LatencySummary updateLateness) {
+
+    public AggregateStats {
+        updateLateness = updateLateness == null ? LatencySummary.EMPTY : updateLateness;
+    }
 
     static AggregateStats of(List<BotStats> bots, LatencySummary rtt, LatencySummary updateGap) {
+        return of(bots, rtt, updateGap, LatencySummary.EMPTY);
+    }
+
+    static AggregateStats of(
+            List<BotStats> bots,
+            LatencySummary rtt,
+            LatencySummary updateGap,
+            LatencySummary updateLateness) {
         long updates = 0;
         long lost = 0;
         long duplicated = 0;
@@ -61,6 +75,7 @@ public record AggregateStats(
                 pongs,
                 malformed,
                 disconnected,
-                continuityOk);
+                continuityOk,
+                updateLateness);
     }
 }

@@ -41,6 +41,7 @@ final class Bot {
     private final BotBrain brain;
     private final long pingIntervalNanos;
     private final long updateTimeoutNanos;
+    private final long tickPeriodNanos;
     private final ByteBuffer controlIn = ByteBuffer.allocate(256);
     private final StringBuilder controlLine = new StringBuilder();
 
@@ -74,6 +75,7 @@ final class Bot {
                         config.shootProbability());
         this.pingIntervalNanos = config.pingInterval().toNanos();
         this.updateTimeoutNanos = config.updateTimeout().toNanos();
+        this.tickPeriodNanos = 1_000_000_000L / joined.welcome().tickHz();
     }
 
     /** Schedules the first input; the update timeout counts from {@code now}. */
@@ -156,18 +158,22 @@ final class Bot {
         if (update.self().id() != clientId) {
             throw new MalformedPacketException("update for client " + update.self().id());
         }
+        long previousTick = tracker.highestTick();
         UpdateTracker.Observation o =
                 tracker.observe(update.tick(), update.digest(), update.prevDigest());
         long gap = -1;
+        long lateness = -1;
         if (o.isNew()) {
             if (o.kind() != UpdateTracker.Kind.FIRST) {
                 gap = now - lastNewUpdateAt;
+                // Against the schedule the previous update set: ticks apart times the tick period.
+                lateness = Math.max(0, gap - (update.tick() - previousTick) * tickPeriodNanos);
             }
             lastNewUpdateAt = now;
             latest = update;
         }
         lastUpdateAt = now;
-        metrics.update(o, gap, tracker.highestTick());
+        metrics.update(o, gap, lateness, tracker.highestTick());
         boolean first = !receiving;
         receiving = true;
         return first;

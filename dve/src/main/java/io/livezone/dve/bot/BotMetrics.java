@@ -7,13 +7,19 @@ package io.livezone.dve.bot;
  */
 final class BotMetrics {
     private MetricsWindow window = new MetricsWindow();
-    private final MetricsWindow total = new MetricsWindow();
+    private MetricsWindow total = new MetricsWindow();
     private long highestTick;
 
-    synchronized void update(UpdateTracker.Observation o, long gapNanos, long highestTick) {
+    /** An update without a lateness sample (e.g. the first one). */
+    void update(UpdateTracker.Observation o, long gapNanos, long highestTick) {
+        update(o, gapNanos, -1, highestTick);
+    }
+
+    synchronized void update(
+            UpdateTracker.Observation o, long gapNanos, long latenessNanos, long highestTick) {
         this.highestTick = highestTick;
-        window.record(o, gapNanos, highestTick);
-        total.record(o, gapNanos, highestTick);
+        window.record(o, gapNanos, latenessNanos, highestTick);
+        total.record(o, gapNanos, latenessNanos, highestTick);
     }
 
     synchronized void rtt(long nanos) {
@@ -54,6 +60,14 @@ final class BotMetrics {
         window = new MetricsWindow();
         window.highestTick = highestTick;
         return finished;
+    }
+
+    /** Starts the lifetime total afresh (the disconnect reason, if any, is kept). */
+    synchronized void resetTotal() {
+        String reason = total.disconnectReason;
+        total = new MetricsWindow();
+        total.highestTick = highestTick;
+        total.disconnectReason = reason;
     }
 
     synchronized MetricsWindow total() {

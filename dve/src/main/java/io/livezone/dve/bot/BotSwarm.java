@@ -29,7 +29,7 @@ public final class BotSwarm implements AutoCloseable {
     private final List<Bot> bots;
     private final List<BotShard> shards;
     private final CountDownLatch receiving;
-    private final long startedAt;
+    private long startedAt;
     private long windowStart;
     private boolean closed;
 
@@ -173,7 +173,18 @@ public final class BotSwarm implements AutoCloseable {
         return snapshot(windowMs, true);
     }
 
-    /** Stats accumulated since start. */
+    /**
+     * Starts the totals of {@link #total()} afresh, e.g. after a warm-up that should not count;
+     * windows are not affected.
+     */
+    public synchronized void resetTotals() {
+        for (Bot bot : bots) {
+            bot.metrics.resetTotal();
+        }
+        startedAt = System.nanoTime();
+    }
+
+    /** Stats accumulated since start (or since {@link #resetTotals()}). */
     public synchronized SwarmStats total() {
         return snapshot((System.nanoTime() - startedAt) / 1e6, false);
     }
@@ -182,14 +193,18 @@ public final class BotSwarm implements AutoCloseable {
         List<BotStats> perBot = new ArrayList<>(bots.size());
         LatencyHistogram rtt = new LatencyHistogram();
         LatencyHistogram gaps = new LatencyHistogram();
+        LatencyHistogram lateness = new LatencyHistogram();
         for (Bot bot : bots) {
             MetricsWindow w = cut ? bot.metrics.cutWindow() : bot.metrics.total();
             perBot.add(w.toStats(bot.index, bot.name, bot.clientId));
             rtt.add(w.rtt);
             gaps.add(w.updateGaps);
+            lateness.add(w.updateLateness);
         }
         return new SwarmStats(
-                windowMs, AggregateStats.of(perBot, rtt.summary(), gaps.summary()), perBot);
+                windowMs,
+                AggregateStats.of(perBot, rtt.summary(), gaps.summary(), lateness.summary()),
+                perBot);
     }
 
     /**

@@ -4,6 +4,10 @@ package io.livezone.dve.bot;
 final class MetricsWindow {
     final LatencyHistogram rtt = new LatencyHistogram();
     final LatencyHistogram updateGaps = new LatencyHistogram();
+
+    /** How late each new update came against the tick schedule (see {@link BotStats}). */
+    final LatencyHistogram updateLateness = new LatencyHistogram();
+
     long updatesReceived;
     long lost;
     long duplicated;
@@ -18,11 +22,14 @@ final class MetricsWindow {
     long highestTick;
     String disconnectReason;
 
-    void record(UpdateTracker.Observation o, long gapNanos, long highestTick) {
+    void record(UpdateTracker.Observation o, long gapNanos, long latenessNanos, long highestTick) {
         updatesReceived++;
         this.highestTick = highestTick;
         if (gapNanos >= 0) {
             updateGaps.recordNanos(gapNanos);
+        }
+        if (latenessNanos >= 0) {
+            updateLateness.recordNanos(latenessNanos);
         }
         if (o.chainBreak()) {
             chainBreaks++;
@@ -42,6 +49,7 @@ final class MetricsWindow {
         MetricsWindow c = new MetricsWindow();
         c.rtt.add(rtt);
         c.updateGaps.add(updateGaps);
+        c.updateLateness.add(updateLateness);
         c.updatesReceived = updatesReceived;
         c.lost = lost;
         c.duplicated = duplicated;
@@ -78,6 +86,7 @@ final class MetricsWindow {
                 sendErrors,
                 highestTick,
                 disconnectReason != null,
-                disconnectReason);
+                disconnectReason,
+                updateLateness.summary());
     }
 }

@@ -19,6 +19,7 @@ final class ClientSession {
      */
     private volatile SocketAddress udpAddress;
 
+    private final InputSequence sequence = new InputSequence();
     private boolean hasInput;
     private int lastSeq;
     private float moveX;
@@ -46,6 +47,7 @@ final class ClientSession {
      * @return false if the input was stale and ignored
      */
     synchronized boolean offer(ClientPacket packet) {
+        sequence.record(packet.inputSeq());
         if (hasInput && packet.inputSeq() - lastSeq <= 0) { // wrap-safe comparison
             return false;
         }
@@ -55,6 +57,11 @@ final class ClientSession {
         moveY = packet.moveY();
         shootPending |= packet.shoot();
         return true;
+    }
+
+    /** What arrived of this client's input sequence so far. */
+    synchronized InputDelivery inputDelivery() {
+        return InputDelivery.of(sequence);
     }
 
     /** The intent for the tick being computed; consumes a pending shot. */

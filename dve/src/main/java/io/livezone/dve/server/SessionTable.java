@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SessionTable {
     private final ConcurrentHashMap<Integer, ClientSession> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
+    private InputDelivery closedInputs = InputDelivery.NONE;
     // Tokens only guard against stray or misrouted datagrams, not attackers; SecureRandom is
     // avoided
     // because a freshly booted tiny guest may block on entropy.
@@ -25,7 +26,23 @@ final class SessionTable {
     }
 
     void close(ClientSession session) {
-        sessions.remove(session.clientId, session);
+        if (sessions.remove(session.clientId, session)) {
+            synchronized (this) {
+                closedInputs = closedInputs.plus(session.inputDelivery());
+            }
+        }
+    }
+
+    /** Input delivery of every session, open or closed. */
+    InputDelivery inputDelivery() {
+        InputDelivery total;
+        synchronized (this) {
+            total = closedInputs;
+        }
+        for (ClientSession session : sessions.values()) {
+            total = total.plus(session.inputDelivery());
+        }
+        return total;
     }
 
     ClientSession get(int clientId) {

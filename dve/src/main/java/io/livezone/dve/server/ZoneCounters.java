@@ -16,4 +16,6 @@ public record ZoneCounters(
         long statesSent,
         long udpSendErrors,
         long catchUpTicks,
-        long reanchors) {}
+        long reanchors,
+        long echoSessions,
+        long echoBytes) {}

@@ -162,7 +162,14 @@ public final class ZoneServer implements AutoCloseable {
                 t.statesSent.sum(),
                 t.udpSendErrors.sum(),
                 catchUpTicks,
-                reanchors);
+                reanchors,
+                t.echoSessions.sum(),
+                t.echoBytes.sum());
+    }
+
+    /** How the clients' sequence-numbered input datagrams arrived, over all sessions so far. */
+    public InputDelivery inputDelivery() {
+        return sessions.inputDelivery();
     }
 
     /** Blocks until {@link #close()} has completed. */
@@ -217,7 +224,8 @@ public final class ZoneServer implements AutoCloseable {
                             telemetry,
                             udpPort(),
                             options.tickHz(),
-                            this::counters);
+                            this::counters,
+                            sessions::inputDelivery);
             controlThreads.start(
                     () -> {
                         try {

@@ -15,4 +15,6 @@ final class ZoneTelemetry {
     final LongAdder pongsSent = new LongAdder();
     final LongAdder statesSent = new LongAdder();
     final LongAdder udpSendErrors = new LongAdder();
+    final LongAdder echoSessions = new LongAdder();
+    final LongAdder echoBytes = new LongAdder();
 }
