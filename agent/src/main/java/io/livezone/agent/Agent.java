@@ -6,6 +6,7 @@ import io.livezone.core.MigrationProgress;
 import io.livezone.core.MigrationReport;
 import io.livezone.core.SwitchoverHook;
 import io.livezone.core.ZoneSpec;
+import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.AgentGateway;
 import io.livezone.core.cluster.BaseImageInfo;
@@ -14,6 +15,7 @@ import io.livezone.core.cluster.BaseImageSpec;
 import io.livezone.core.cluster.DiskDefinition;
 import io.livezone.core.cluster.DiskMirrorRequest;
 import io.livezone.core.cluster.DiskTicket;
+import io.livezone.core.cluster.HibernatedSend;
 import io.livezone.core.cluster.IncomingRequest;
 import io.livezone.core.cluster.IncomingTicket;
 import io.livezone.core.cluster.LinkSettings;
@@ -83,6 +85,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
     private final HostDisks disks;
     private final ServedDisks served;
     private final BaseImageShipping shipping;
+    private final HibernationImages hibernated;
     private final Map<String, CompletableFuture<Void>> releasing = new ConcurrentHashMap<>();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, Arrival> arrivals = new ConcurrentHashMap<>();
@@ -142,6 +145,13 @@ public final class Agent implements AgentGateway, AutoCloseable {
         } catch (IOException e) {
             throw new io.livezone.core.EnvironmentException("cannot create " + socketDir, e);
         }
+        this.hibernated =
+                new HibernationImages(
+                        stateDir.toAbsolutePath().resolve("hibernation"),
+                        tunnels,
+                        site,
+                        address,
+                        socketDir);
         adoptLocalDisks();
     }
 
@@ -226,6 +236,75 @@ public final class Agent implements AgentGateway, AutoCloseable {
             detach(disk);
         }
         disks.deleteDisk(zone);
+        hibernated.delete(zone);
+    }
+
+    // ---- hibernation ----
+
+    @Override
+    public ZoneStatus suspend(String zone) {
+        if (attached.containsKey(zone) || driver.disk(zone).isPresent()) {
+            throw new InvalidInputException(
+                    "zone '"
+                            + zone
+                            + "' has a disk: suspend is not supported for zones with disks yet");
+        }
+        if (outgoing.contains(zone) || arrivals.containsKey(zone)) {
+            throw ApiException.conflict("zone '" + zone + "' is migrating; it cannot hibernate");
+        }
+        driver.suspend(zone, hibernated.freshTarget(zone));
+        return driver.status(zone);
+    }
+
+    @Override
+    public ZoneStatus restore(ZoneDefinition zone) {
+        String name = zone.name();
+        awaitRelease(name);
+        ZoneStatus restored;
+        if (driver.zoneNames().contains(name)) {
+            ZoneState state = driver.status(name).state();
+            if (state != ZoneState.SUSPENDED) {
+                throw ApiException.conflict(
+                        "zone '" + name + "' is " + state + " on " + host + ", not hibernating");
+            }
+            restored = driver.restore(name);
+        } else {
+            Path image = hibernated.image(name);
+            if (!Files.isRegularFile(image)) {
+                throw ApiException.notFound(
+                        "no hibernation image of zone '" + name + "' on " + host);
+            }
+            restored = driver.restore(spec(zone), image);
+        }
+        // The zone runs again: its image is history. A failed restore keeps it for a retry.
+        hibernated.delete(name);
+        return restored;
+    }
+
+    @Override
+    public TransferTicket receiveHibernated(String zone) {
+        if (driver.zoneNames().contains(zone)) {
+            throw ApiException.conflict("zone '" + zone + "' already exists on " + host);
+        }
+        return hibernated.receive(zone);
+    }
+
+    @Override
+    public StorageTransfer sendHibernated(String zone, HibernatedSend request) {
+        return hibernated.send(zone, request);
+    }
+
+    @Override
+    public void discardHibernated(String zone) {
+        if (driver.zoneNames().contains(zone)) {
+            ZoneState state = driver.status(zone).state();
+            if (state != ZoneState.SUSPENDED) {
+                throw ApiException.conflict(
+                        "zone '" + zone + "' is " + state + " on " + host + "; not discarding it");
+            }
+            driver.stop(zone);
+        }
+        hibernated.delete(zone);
     }
 
     /**

@@ -1,10 +1,12 @@
 package io.livezone.agent;
 
+import io.livezone.core.InvalidInputException;
 import io.livezone.core.cluster.AgentGateway;
 import io.livezone.core.cluster.BaseImageInfo;
 import io.livezone.core.cluster.BaseImageSend;
 import io.livezone.core.cluster.BaseImageSpec;
 import io.livezone.core.cluster.DiskMirrorRequest;
+import io.livezone.core.cluster.HibernatedSend;
 import io.livezone.core.cluster.IncomingRequest;
 import io.livezone.core.cluster.MigrateOutRequest;
 import io.livezone.core.cluster.ServeDiskRequest;
@@ -63,6 +65,35 @@ public final class AgentServer implements AutoCloseable {
                                 "/v1/zones/{zone}/resume-source",
                                 r -> {
                                     agent.resumeSource(r.param("zone"));
+                                    return null;
+                                })
+                        .route(
+                                "POST",
+                                "/v1/zones/{zone}/suspend",
+                                r -> agent.suspend(r.param("zone")))
+                        .route(
+                                "POST",
+                                "/v1/zones/{zone}/restore",
+                                r ->
+                                        agent.restore(
+                                                named(
+                                                        r.param("zone"),
+                                                        r.body(ZoneDefinition.class))))
+                        .route(
+                                "POST",
+                                "/v1/hibernated/{zone}/incoming",
+                                r -> agent.receiveHibernated(r.param("zone")))
+                        .route(
+                                "POST",
+                                "/v1/hibernated/{zone}/send",
+                                r ->
+                                        agent.sendHibernated(
+                                                r.param("zone"), r.body(HibernatedSend.class)))
+                        .route(
+                                "DELETE",
+                                "/v1/hibernated/{zone}",
+                                r -> {
+                                    agent.discardHibernated(r.param("zone"));
                                     return null;
                                 })
                         .route(
@@ -129,6 +160,14 @@ public final class AgentServer implements AutoCloseable {
                                 "/v1/images/send",
                                 r -> agent.sendBaseImage(r.body(BaseImageSend.class)))
                         .start();
+    }
+
+    private static ZoneDefinition named(String zone, ZoneDefinition definition) {
+        if (!definition.name().equals(zone)) {
+            throw new InvalidInputException(
+                    "the definition is of zone '" + definition.name() + "', not '" + zone + "'");
+        }
+        return definition;
     }
 
     public InetSocketAddress address() {

@@ -72,7 +72,7 @@ final class BenchSim implements Callable<Integer> {
         if (!json) {
             System.out.printf(
                     "grouping: greedy sends %.3f and greedy+swaps %.3f of a random assignment's"
-                        + " bytes%n",
+                            + " bytes%n",
                     g.greedyVsRandomMean(), g.greedySwapsVsRandomMean());
         }
         String line = r.toJson();

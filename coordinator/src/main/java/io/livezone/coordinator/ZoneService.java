@@ -53,6 +53,11 @@ public final class ZoneService {
         this.storage = new StorageService(registry, agents);
     }
 
+    /** The agent of {@code host}. */
+    public AgentGateway agent(String host) {
+        return agents.apply(host);
+    }
+
     /** Base images, zone disks and storage transfers. */
     public StorageService storage() {
         return storage;
@@ -78,6 +83,7 @@ public final class ZoneService {
             long used =
                     registry.zones().stream()
                             .filter(z -> host.name().equals(z.host()))
+                            .filter(z -> z.state() != ZoneLifecycle.HIBERNATING)
                             .mapToLong(z -> z.definition().memoryMiB() << 20)
                             .sum();
             if (used + (memory << 20) > host.memoryBytes()) {

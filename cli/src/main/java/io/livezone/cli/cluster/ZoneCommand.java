@@ -15,12 +15,14 @@ import java.time.Duration;
 /** {@code livezone zone ...}: zones of a cluster, through the coordinator's API. */
 @Command(
         name = "zone",
-        description = "Create, list, migrate and delete zones of a cluster.",
+        description = "Create, list, hibernate, resume and delete zones of a cluster.",
         subcommands = {
             ZoneCommand.Create.class,
             ZoneCommand.List.class,
             ZoneCommand.Delete.class,
             ZoneCommand.PullDisk.class,
+            ZoneCommand.Suspend.class,
+            ZoneCommand.Resume.class,
             ZoneCommand.Images.class,
             ZoneCommand.Storage.class
         })
@@ -227,6 +229,64 @@ public final class ZoneCommand {
         public void run() {
             cluster.api().delete("/v1/zones/" + name, Duration.ofMinutes(1));
             System.out.println("zone " + name + " deleted");
+        }
+    }
+
+    @Command(
+            name = "suspend",
+            description = "Hibernate a zone: save it to an image on its host and end its VM.")
+    static final class Suspend implements Runnable {
+        @Mixin ClusterOptions cluster;
+
+        @Parameters(index = "0")
+        String name;
+
+        @Override
+        public void run() {
+            JsonNode z =
+                    cluster.api()
+                            .post(
+                                    "/v1/zones/" + name + "/suspend",
+                                    null,
+                                    JsonNode.class,
+                                    Duration.ofMinutes(10));
+            System.out.println("zone " + name + " hibernates on " + z.path("host").asText());
+        }
+    }
+
+    @Command(
+            name = "resume",
+            description =
+                    "Wake a hibernating zone, on its host or on another (its image travels"
+                            + " there).")
+    static final class Resume implements Runnable {
+        @Mixin ClusterOptions cluster;
+
+        @Parameters(index = "0")
+        String name;
+
+        @Option(
+                names = "--host",
+                description = "resume on this host (default: where it hibernates)")
+        String host;
+
+        @Override
+        public void run() {
+            JsonNode z =
+                    cluster.api()
+                            .post(
+                                    "/v1/zones/" + name + "/resume",
+                                    new java.util.HashMap<>(
+                                            java.util.Collections.singletonMap("host", host)),
+                                    JsonNode.class,
+                                    Duration.ofMinutes(30));
+            System.out.println(
+                    "zone "
+                            + name
+                            + " runs on "
+                            + z.path("host").asText()
+                            + " at "
+                            + z.path("definition").path("address").asText());
         }
     }
 }

@@ -137,8 +137,11 @@ public final class CoordinatorServer implements AutoCloseable {
         dashboard = new Dashboard(c, Coordinator.httpAgents(token).apply(c.registry()));
         dashboard
                 .register(
-                        BalancingRoutes.register(
-                                StorageRoutes.register(PolicyRoutes.register(http, c), c), c))
+                        HibernationRoutes.register(
+                                BalancingRoutes.register(
+                                        StorageRoutes.register(PolicyRoutes.register(http, c), c),
+                                        c),
+                                c))
                 .start();
     }
 

@@ -284,9 +284,11 @@ public final class Registry {
                 down.add(h.name());
                 for (ZoneRecord z : List.copyOf(zones.values())) {
                     // A zone that is migrating is the plan's to settle: its move fails or
-                    // completes and says where the zone is.
+                    // completes and says where the zone is. A hibernating zone runs nowhere; its
+                    // image waits on the host's disk.
                     if (h.name().equals(z.host())
-                            && z.state() != ZoneRecord.ZoneLifecycle.MIGRATING) {
+                            && z.state() != ZoneRecord.ZoneLifecycle.MIGRATING
+                            && z.state() != ZoneRecord.ZoneLifecycle.HIBERNATING) {
                         putZone(z.in(ZoneRecord.ZoneLifecycle.LOST));
                     }
                 }

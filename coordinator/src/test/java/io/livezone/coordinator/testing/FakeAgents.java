@@ -8,9 +8,12 @@ import io.livezone.core.ZoneNotFoundException;
 import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.AgentGateway;
+import io.livezone.core.cluster.HibernatedSend;
 import io.livezone.core.cluster.IncomingRequest;
 import io.livezone.core.cluster.IncomingTicket;
 import io.livezone.core.cluster.MigrateOutRequest;
+import io.livezone.core.cluster.StorageTransfer;
+import io.livezone.core.cluster.TransferTicket;
 import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.ApiException;
 
@@ -35,6 +38,9 @@ import java.util.function.Function;
  * or was cancelled), {@code commitIncoming} runs the destination, {@code releaseMigrated} drops the
  * paused source, {@code resumeSource} runs it again. A call made in the wrong state fails with 409
  * and is also recorded in {@link #protocolErrors()}, since the coordinator swallows some failures.
+ * Hibernation: {@code suspend} leaves a SUSPENDED zone and its image on the host, {@code
+ * sendHibernated} copies the image to the ticket's host (its address is the host's name), {@code
+ * restore} runs the zone from the suspended state or a received image.
  */
 public final class FakeAgents implements Function<String, AgentGateway> {
     /** The port every fake ticket names; its address is the destination host's name. */
@@ -69,6 +75,11 @@ public final class FakeAgents implements Function<String, AgentGateway> {
 
     public synchronized Optional<ZoneState> state(String host, String zone) {
         return Optional.ofNullable(agent(host).zones.get(zone));
+    }
+
+    /** Whether {@code host} holds a hibernation image of {@code zone}. */
+    public synchronized boolean hasImage(String host, String zone) {
+        return agent(host).images.contains(zone);
     }
 
     /** Every call but the polling ones (zones, progress), as {@code host.method(zone)}. */
@@ -129,6 +140,7 @@ public final class FakeAgents implements Function<String, AgentGateway> {
     public final class Agent extends NoStorage implements AgentGateway {
         private final String host;
         private final Map<String, ZoneState> zones = new LinkedHashMap<>(); // guarded by FakeAgents
+        private final Set<String> images = new java.util.HashSet<>(); // guarded by FakeAgents
 
         Agent(String host) {
             this.host = host;
@@ -323,6 +335,64 @@ public final class FakeAgents implements Function<String, AgentGateway> {
             synchronized (FakeAgents.this) {
                 require("resumeSource", zone, ZoneState.PAUSED);
                 zones.put(zone, ZoneState.RUNNING);
+            }
+        }
+
+        @Override
+        public ZoneStatus suspend(String zone) {
+            call("suspend", zone, true);
+            synchronized (FakeAgents.this) {
+                require("suspend", zone, ZoneState.RUNNING);
+                zones.put(zone, ZoneState.SUSPENDED);
+                images.add(zone);
+                return status(zone);
+            }
+        }
+
+        @Override
+        public ZoneStatus restore(ZoneDefinition zone) {
+            call("restore", zone.name(), true);
+            synchronized (FakeAgents.this) {
+                if (!images.contains(zone.name())) {
+                    throw ApiException.notFound("no image of zone '" + zone.name() + "'");
+                }
+                ZoneState now = zones.get(zone.name());
+                if (now != null && now != ZoneState.SUSPENDED) {
+                    require("restore", zone.name(), ZoneState.SUSPENDED);
+                }
+                images.remove(zone.name());
+                zones.put(zone.name(), ZoneState.RUNNING);
+                return status(zone.name());
+            }
+        }
+
+        @Override
+        public TransferTicket receiveHibernated(String zone) {
+            call("receiveHibernated", zone, true);
+            synchronized (FakeAgents.this) {
+                require("receiveHibernated", zone, null);
+            }
+            return new TransferTicket("site-of-" + host, host, TICKET_PORT, false);
+        }
+
+        @Override
+        public StorageTransfer sendHibernated(String zone, HibernatedSend request) {
+            call("sendHibernated", zone, true);
+            synchronized (FakeAgents.this) {
+                require("sendHibernated", zone, ZoneState.SUSPENDED);
+                agent(request.to().address()).images.add(zone);
+            }
+            return new StorageTransfer("hibernated", 100L << 20, 100L << 20, 50);
+        }
+
+        @Override
+        public void discardHibernated(String zone) {
+            call("discardHibernated", zone, true);
+            synchronized (FakeAgents.this) {
+                if (zones.get(zone) == ZoneState.SUSPENDED) {
+                    zones.remove(zone);
+                }
+                images.remove(zone);
             }
         }
     }

@@ -13,6 +13,11 @@ import java.util.Optional;
  * {@link #commitIncoming} on the destination, then {@link #releaseMigrated} on the source; on
  * failure {@link #discardIncoming} and, if the source stopped, {@link #resumeSource}. Zone disks
  * add the steps of {@link StorageGateway}.
+ *
+ * <p>Hibernation: {@link #suspend} saves a zone to an image in its host's state folder; {@link
+ * #restore} runs it again on the host that holds the image. To resume elsewhere the image travels
+ * first: {@link #receiveHibernated} on the destination, {@link #sendHibernated} on the source, then
+ * {@link #discardHibernated} on whichever host no longer needs its copy.
  */
 public interface AgentGateway extends StorageGateway {
     List<ZoneStatus> zones();
@@ -38,4 +43,22 @@ public interface AgentGateway extends StorageGateway {
     void releaseMigrated(String zone);
 
     void resumeSource(String zone);
+
+    /**
+     * Saves a running zone (without disk) to an image in this host's state folder; its VM ends and
+     * the zone stays known here as suspended.
+     */
+    ZoneStatus suspend(String zone);
+
+    /** Runs a hibernated zone again from its image on this host (saved here or received). */
+    ZoneStatus restore(ZoneDefinition zone);
+
+    /** Opens a listener for a hibernated zone's image, sent from the host that holds it. */
+    TransferTicket receiveHibernated(String zone);
+
+    /** Pushes a hibernated zone's image to another host's receiver; returns once it has it. */
+    StorageTransfer sendHibernated(String zone, HibernatedSend request);
+
+    /** Forgets a hibernated zone here: deletes its image and its suspended state; never a VM. */
+    void discardHibernated(String zone);
 }

@@ -136,4 +136,38 @@ public final class HttpAgentGateway implements AgentGateway {
     public StorageTransfer pullDisk(String zone) {
         return http.post("/v1/zones/" + zone + "/disk/pull", null, StorageTransfer.class, LONG);
     }
+
+    @Override
+    public ZoneStatus suspend(String zone) {
+        return http.post(
+                "/v1/zones/" + zone + "/suspend", null, ZoneStatus.class, Duration.ofMinutes(10));
+    }
+
+    @Override
+    public ZoneStatus restore(ZoneDefinition zone) {
+        return http.post(
+                "/v1/zones/" + zone.name() + "/restore",
+                zone,
+                ZoneStatus.class,
+                Duration.ofMinutes(10));
+    }
+
+    @Override
+    public TransferTicket receiveHibernated(String zone) {
+        return http.post(
+                "/v1/hibernated/" + zone + "/incoming",
+                null,
+                TransferTicket.class,
+                Duration.ofMinutes(1));
+    }
+
+    @Override
+    public StorageTransfer sendHibernated(String zone, HibernatedSend request) {
+        return http.post("/v1/hibernated/" + zone + "/send", request, StorageTransfer.class, LONG);
+    }
+
+    @Override
+    public void discardHibernated(String zone) {
+        http.delete("/v1/hibernated/" + zone, Duration.ofMinutes(1));
+    }
 }
