@@ -341,9 +341,12 @@ function makeCharts() {
 function renderForms(s) {
   const zones = s.zones.map((z) => ({ value: z.name, label: `${z.name} (on ${z.host})` }));
   setOptions($('migrate-zone'), zones, 'no zone');
-  setOptions($('suspend-zone'), zones, 'no zone');
-  setOptions($('migrate-host'),
-    s.hosts.map((h) => ({ value: h.name, label: `${h.name} (${h.site}, ${h.state.toLowerCase()})` })), 'no host');
+  setOptions($('suspend-zone'), s.zones.map((z) => ({
+    value: z.name, label: `${z.name} (on ${z.host}, ${z.state.toLowerCase()})`,
+  })), 'no zone');
+  const hosts = s.hosts.map((h) => ({ value: h.name, label: `${h.name} (${h.site}, ${h.state.toLowerCase()})` }));
+  setOptions($('migrate-host'), hosts, 'no host');
+  setOptions($('resume-host'), [{ value: '', label: 'same host (where its image is)' }, ...hosts], 'no host');
   setOptions($('cancel-plan'), s.plans.filter((p) => p.state === 'RUNNING').map((p) => ({
     value: String(p.id), label: `#${p.id} ${p.algorithm}: ${p.moves.map((m) => `${m.zone} → ${m.destination}`).join(', ')}`,
   })), 'no running plan');
@@ -510,6 +513,36 @@ $('policy-run').addEventListener('click', () => act($('policy-form'), () => ({
     return `Decision: ${d.reason}${d.planId ? `; plan #${d.planId} started` : ''}.`;
   },
 })));
+
+onSubmit('suspend-form', () => {
+  const zone = $('suspend-zone').value;
+  if (!zone) throw new Error('Choose a zone.');
+  const on = last.zones.find((z) => z.name === zone)?.host ?? '?';
+  return {
+    question: `Suspend zone ${zone} on ${on}? Its VM is saved to an image on ${on} and stopped; `
+      + 'its players are cut off until it resumes.',
+    run: async () => {
+      const v = await call('POST', `/v1/zones/${encodeURIComponent(zone)}/suspend`, {});
+      return `Zone ${zone} is ${v.state.toLowerCase()} on ${v.host}.`;
+    },
+  };
+});
+
+$('resume-submit').addEventListener('click', () => act($('suspend-form'), () => {
+  const zone = $('suspend-zone').value;
+  const host = $('resume-host').value;
+  if (!zone) throw new Error('Choose a zone.');
+  const on = last.zones.find((z) => z.name === zone)?.host ?? '?';
+  return {
+    question: host && host !== on
+      ? `Resume zone ${zone} on ${host}? Its image is copied there from ${on} first.`
+      : `Resume zone ${zone} on ${on}, the host holding its image?`,
+    run: async () => {
+      const v = await call('POST', `/v1/zones/${encodeURIComponent(zone)}/resume`, host ? { host } : {});
+      return `Zone ${zone} is ${v.state.toLowerCase()} on ${v.host}.`;
+    },
+  };
+}));
 
 // ---- signing in and out ----
 function showBoard() {

@@ -54,8 +54,8 @@ import java.util.regex.Pattern;
  * The operator's dashboard in a real headless browser (Debian's chromium, driven through its
  * chromedriver) against a real local cluster: three hosts in two sites, two zone VMs, players
  * reporting RTTs. The page must sign in from the keyboard, show the fleet, refuse bad input with a
- * clear error and no change, carry a migration it started through to its measured result, switch a
- * policy, and log no error in the browser console. Screenshots land in
+ * clear error and no change, carry a migration it started through to its measured result, suspend
+ * and resume a zone, switch a policy, and log no error in the browser console. Screenshots land in
  * target/dashboard-screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -405,6 +405,69 @@ class DashboardTest {
         scrollTo("qos-title");
         screenshot("08-charts");
         fullPage("09-full-page");
+    }
+
+    @Test
+    @Order(6)
+    void aZoneIsSuspendedAndResumedFromThePageAndABadResumeChangesNothing() throws Exception {
+        expectedConsole.add(Pattern.compile("/v1/zones/za/resume - .*status of 409"));
+
+        // Suspend with the keyboard only: choose by typing, Enter, confirm with Tab and Enter.
+        WebElement zone = browser.findElement(By.id("suspend-zone"));
+        zone.sendKeys("zb");
+        assertThat(zone.getDomProperty("value")).isEqualTo("zb");
+        assertThat(browser.findElement(By.id("resume-host")).getDomProperty("value")).isEmpty();
+        browser.findElement(By.id("suspend-submit")).sendKeys(Keys.ENTER);
+        waitFor(d -> visible(By.id("confirm")));
+        assertThat(text("confirm-text")).startsWith("Suspend zone zb on h3?");
+        assertThat(browser.switchTo().activeElement().getDomAttribute("id"))
+                .isEqualTo("confirm-cancel");
+        new Actions(browser).sendKeys(Keys.TAB).perform();
+        assertThat(browser.switchTo().activeElement().getDomAttribute("id"))
+                .isEqualTo("confirm-ok");
+        new Actions(browser).sendKeys(Keys.ENTER).perform();
+        waitFor(
+                Duration.ofMinutes(2),
+                d -> formResult("suspend-form").equals("Zone zb is hibernating on h3."));
+        JsonNode suspended = api.get("/v1/zones/zb", JsonNode.class);
+        assertThat(suspended.path("state").asText()).isEqualTo("HIBERNATING");
+        assertThat(suspended.path("host").asText()).isEqualTo("h3");
+        // Hibernating, the zone stays in the list with its state.
+        waitFor(d -> cell("zones-body", "zb", 2).equals("hibernating"));
+        assertThat(cell("zones-body", "zb", 1)).isEqualTo("h3");
+        assertThat(formError("suspend-form")).isEmpty();
+        fullPage("10-zone-hibernating");
+
+        // Refused by the API: za is running, not hibernating.
+        select("suspend-zone", "za");
+        click("resume-submit");
+        confirm("Resume zone za on h3, the host holding its image?");
+        waitFor(d -> formError("suspend-form").contains("zone 'za' is RUNNING, not hibernating"));
+        assertThat(formError("suspend-form")).startsWith("Rejected: ").endsWith("(HTTP 409)");
+        assertThat(formResult("suspend-form")).isEmpty();
+        scrollTo("suspend-zone");
+        screenshot("11-bad-resume");
+        JsonNode za = api.get("/v1/zones/za", JsonNode.class);
+        assertThat(za.path("state").asText()).isEqualTo("RUNNING");
+        assertThat(za.path("host").asText()).isEqualTo("h3");
+        assertThat(api.get("/v1/zones/zb", JsonNode.class).path("state").asText())
+                .isEqualTo("HIBERNATING");
+        assertThat(cell("zones-body", "za", 2)).isEqualTo("running");
+        assertThat(cell("zones-body", "zb", 2)).isEqualTo("hibernating");
+
+        // Resume with clicks, on the same host (the default).
+        select("suspend-zone", "zb");
+        click("resume-submit");
+        confirm("Resume zone zb on h3, the host holding its image?");
+        waitFor(
+                Duration.ofMinutes(2),
+                d -> formResult("suspend-form").equals("Zone zb is running on h3."));
+        assertThat(formError("suspend-form")).isEmpty();
+        JsonNode resumed = api.get("/v1/zones/zb", JsonNode.class);
+        assertThat(resumed.path("state").asText()).isEqualTo("RUNNING");
+        assertThat(resumed.path("host").asText()).isEqualTo("h3");
+        waitFor(d -> cell("zones-body", "zb", 2).equals("running"));
+        screenshot("12-zone-resumed");
     }
 
     // ---- helpers ----
