@@ -93,88 +93,28 @@ record ZoneRecord(
     }
 
     ZoneRecord withActive(String instance, int seq) {
-        return new ZoneRecord(
-                name,
-                memoryMiB,
-                vcpus,
-                kernel,
-                initrd,
-                disk,
-                mac,
-                address,
-                gateway,
-                tcpPort,
-                udpPort,
-                tickHz,
-                instance,
-                seq,
-                null,
-                null,
-                diskDevice);
+        return where(instance, seq, null, null, diskDevice);
     }
 
     /** The zone is arriving from another host into {@code instance}; nothing runs here yet. */
     ZoneRecord withIncoming(String instance, int seq) {
-        return new ZoneRecord(
-                name,
-                memoryMiB,
-                vcpus,
-                kernel,
-                initrd,
-                disk,
-                mac,
-                address,
-                gateway,
-                tcpPort,
-                udpPort,
-                tickHz,
-                null,
-                seq,
-                null,
-                instance,
-                diskDevice);
+        return where(null, seq, null, instance, diskDevice);
     }
 
     /** The same zone with its disk now attached as {@code device} (e.g. after a pull). */
     ZoneRecord withDiskDevice(DiskDevice device) {
-        return new ZoneRecord(
-                name,
-                memoryMiB,
-                vcpus,
-                kernel,
-                initrd,
-                disk,
-                mac,
-                address,
-                gateway,
-                tcpPort,
-                udpPort,
-                tickHz,
-                activeInstance,
-                instanceSeq,
-                suspendedTo,
-                incomingInstance,
-                device);
+        return where(activeInstance, instanceSeq, suspendedTo, incomingInstance, device);
     }
 
     ZoneRecord suspended(String file) {
+        return where(null, instanceSeq, file, null, diskDevice);
+    }
+
+    /** The same zone identity with a new placement state; the zone's spec fields never change. */
+    private ZoneRecord where(
+            String active, int seq, String suspended, String incoming, DiskDevice device) {
         return new ZoneRecord(
-                name,
-                memoryMiB,
-                vcpus,
-                kernel,
-                initrd,
-                disk,
-                mac,
-                address,
-                gateway,
-                tcpPort,
-                udpPort,
-                tickHz,
-                null,
-                instanceSeq,
-                file,
-                null,
-                diskDevice);
+                name, memoryMiB, vcpus, kernel, initrd, disk, mac, address, gateway, tcpPort,
+                udpPort, tickHz, active, seq, suspended, incoming, device);
     }
 }

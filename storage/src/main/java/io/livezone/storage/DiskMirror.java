@@ -2,7 +2,6 @@ package io.livezone.storage;
 
 import io.livezone.qemu.qmp.QmpClient;
 import io.livezone.qemu.qmp.QmpCommandException;
-import io.livezone.qemu.qmp.QmpException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -252,13 +251,8 @@ public final class DiskMirror implements AutoCloseable {
         }
         state = State.ABORTED;
         try {
-            if (!job.hasEnded()) {
-                job.cancel(true, ABORT_TIMEOUT);
-            }
-        } catch (QmpException | StorageException e) {
-            LOG.warn("could not cancel mirror job {}: {}", job.id(), e.getMessage());
+            job.abortQuietly(ABORT_TIMEOUT, "mirror");
         } finally {
-            job.close();
             if (qmp.isConnected()) {
                 BlockGraph.remove(qmp, targetNode);
             }

@@ -9,6 +9,9 @@ import io.livezone.qemu.qmp.QmpEvent;
 import io.livezone.qemu.qmp.QmpException;
 import io.livezone.qemu.qmp.Subscription;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,6 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * out, the job is gone from {@code query-block-jobs}.
  */
 final class MirrorJob implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorJob.class);
+
     /** How the job ended. {@code error} is null unless QEMU reported one. */
     record Outcome(String event, String error, long offset, long length) {
         boolean completedCleanly() {
@@ -263,6 +268,23 @@ final class MirrorJob implements AutoCloseable {
             } catch (ExecutionException e) {
                 throw new IllegalStateException("job event futures never fail", e);
             }
+        }
+    }
+
+    /**
+     * For error paths of the public classes: cancels the job if it still runs (force), logs rather
+     * than throws if QEMU refuses, and always closes this handle. {@code what} names the job in the
+     * log ("mirror", "pull").
+     */
+    void abortQuietly(Duration timeout, String what) {
+        try {
+            if (!hasEnded()) {
+                cancel(true, timeout);
+            }
+        } catch (QmpException | StorageException e) {
+            LOG.warn("could not cancel {} job {}: {}", what, id(), e.getMessage());
+        } finally {
+            close();
         }
     }
 
