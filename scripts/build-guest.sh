@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the zone guest image: a Debian kernel plus an initramfs holding busybox, the virtio
-# modules, a jlink'd Java runtime (java.base only), the DVE zone server jar and the disk writer.
+# modules, a jlink'd Java runtime (java.base only), the DVE zone server jar, the disk writer and
+# Debian's Redis server.
 # Idempotent: rebuilds only when an input (kernel version, zone server jar, these scripts) changed.
 # Usage: scripts/build-guest.sh <out-dir> <dve-jar>
 set -euo pipefail
@@ -16,7 +17,11 @@ if [ -z "$kpkg" ]; then
 fi
 [ -n "$kpkg" ] || { echo "build-guest: cannot resolve the Debian kernel package (linux-image-amd64)" >&2; exit 1; }
 
-stamp="$kpkg $(sha256sum "$jar" "$here/build-guest.sh" "$here/guest-init.sh" "$here/guest-disk-writer.sh" | sha256sum | cut -c1-16)"
+# Debian's Redis server, unmodified: the off-the-shelf server a zone can run beside ours (lz.redis=PORT).
+# Debian ships it as redis-check-rdb (redis-server is a symlink to it; the name picks the mode).
+redis=/usr/bin/redis-check-rdb
+[ -x "$redis" ] || { echo "build-guest: $redis missing (install redis-tools)" >&2; exit 1; }
+stamp="$kpkg $(sha256sum "$jar" "$redis" "$here/build-guest.sh" "$here/guest-init.sh" "$here/guest-disk-writer.sh" | sha256sum | cut -c1-16)"
 if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
   exit 0
 fi
@@ -65,8 +70,10 @@ done
 if command -v strip >/dev/null 2>&1; then
   strip --strip-unneeded "$root/java/lib/server/libjvm.so" "$root"/java/lib/*.so 2>/dev/null || true
 fi
-# The host's shared libraries the runtime links against.
-for lib in $(ldd "$root/java/bin/java" "$root/java/lib/server/libjvm.so" "$root"/java/lib/*.so 2>/dev/null \
+cp "$redis" "$root/bin/redis-check-rdb"
+ln -s redis-check-rdb "$root/bin/redis-server"
+# The host's shared libraries the runtime and Redis link against.
+for lib in $(ldd "$root/java/bin/java" "$root/java/lib/server/libjvm.so" "$root"/java/lib/*.so "$redis" 2>/dev/null \
             | awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u); do
   [ -f "$lib" ] || continue
   case $lib in "$root"/*) continue ;; esac   # the runtime's own libraries are already in place

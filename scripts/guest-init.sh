@@ -1,7 +1,7 @@
 #!/bin/sh
 # PID 1 of a zone guest. Reads its zone identity from the kernel command line:
 #   lz.zone=NAME lz.ip=ADDR/PREFIX [lz.gw=ADDR] [lz.tick=HZ] [lz.tcp=PORT] [lz.udp=PORT] [lz.heap=MiB]
-#   [lz.diskwriter=1]
+#   [lz.diskwriter=1] [lz.redis=PORT]
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -9,7 +9,7 @@ mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs tmp /tmp
 for m in $(cat /lib/modules/load-order); do insmod /lib/modules/$m.ko 2>/dev/null; done
 
-zone=zone; ip=; gw=; tick=20; tcp=7000; udp=7001; heap=48; diskwriter=0
+zone=zone; ip=; gw=; tick=20; tcp=7000; udp=7001; heap=48; diskwriter=0; redis=
 for arg in $(cat /proc/cmdline); do
   case $arg in
     lz.zone=*) zone=${arg#lz.zone=} ;;
@@ -20,6 +20,7 @@ for arg in $(cat /proc/cmdline); do
     lz.udp=*) udp=${arg#lz.udp=} ;;
     lz.heap=*) heap=${arg#lz.heap=} ;;
     lz.diskwriter=*) diskwriter=${arg#lz.diskwriter=} ;;
+    lz.redis=*) redis=${arg#lz.redis=} ;;
   esac
 done
 
@@ -41,7 +42,15 @@ echo "LIVEZONE-GUEST-UP zone=$zone ip=$ip"
 # Disk writer (lz.diskwriter=1): self-checking records on the zone's disk, for hosts to verify it.
 [ "$diskwriter" = 1 ] && /bin/lz-disk-writer "$zone" &
 
-# The zone server is the only job of this guest: restart it if it ever exits.
+# Debian's Redis server, unmodified (lz.redis=PORT): an off-the-shelf server that players' tools reach
+# through the gateway like the zone server. In memory only; no persistence.
+if [ -n "$redis" ]; then
+  (redis-server --port "$redis" --bind 0.0.0.0 --protected-mode no --save '' --appendonly no \
+     --dir /tmp --daemonize no --loglevel warning
+   echo "LIVEZONE-REDIS-EXITED rc=$?") &
+fi
+
+# The zone server is the main job of this guest: restart it if it ever exits.
 while true; do
   /java/bin/java -Xmx${heap}m -Xss256k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \
     -cp /zone/livezone-dve.jar io.livezone.dve.server.ZoneServerMain \

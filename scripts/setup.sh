@@ -17,7 +17,8 @@ fi
 # memory seconds after the switchover). Measured: docs/qemu-7.2-tcg-migration.md.
 need=""
 # chromium and chromedriver: the dashboard's browser test (integration DashboardTest).
-for pair in ip:iproute2 cpio:cpio mvn:maven insmod:kmod setsid:util-linux chromium:chromium chromedriver:chromium-driver; do
+# redis-tools: Debian's Redis server (copied unmodified into the guest image) and its standard client.
+for pair in ip:iproute2 cpio:cpio mvn:maven insmod:kmod setsid:util-linux chromium:chromium chromedriver:chromium-driver redis-cli:redis-tools; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need="$need ${pair#*:}"
 done
 # The guest needs the static busybox (it runs without a libc in the initramfs).

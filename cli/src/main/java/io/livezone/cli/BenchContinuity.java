@@ -146,7 +146,7 @@ public final class BenchContinuity implements Callable<Integer> {
 
     @Option(
             names = "--replay-ms",
-            defaultValue = "100",
+            defaultValue = "250",
             description =
                     "Gateway switchover replay window, ms (default: ${DEFAULT-VALUE}; 0: off).")
     long replayMillis;

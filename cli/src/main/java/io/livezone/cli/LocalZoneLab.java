@@ -71,6 +71,11 @@ public final class LocalZoneLab implements AutoCloseable {
 
     /** A zone spec for the n-th zone of this lab (address .10 + n). */
     public ZoneSpec zoneSpec(String name, MemorySize memory, int n, int tickHz) {
+        return zoneSpec(name, memory, n, new ZoneApp(7000, 7001, tickHz));
+    }
+
+    /** A zone spec for the n-th zone of this lab running {@code app}. */
+    public ZoneSpec zoneSpec(String name, MemorySize memory, int n, ZoneApp app) {
         var address = network.hostAddress(10 + n);
         return new ZoneSpec(
                 name,
@@ -81,7 +86,7 @@ public final class LocalZoneLab implements AutoCloseable {
                         MacAddress.forZone(name + network.name()),
                         address,
                         Optional.of(network.gateway().address())),
-                new ZoneApp(7000, 7001, tickHz));
+                app);
     }
 
     public InetSocketAddress controlEndpoint(ZoneSpec spec) {

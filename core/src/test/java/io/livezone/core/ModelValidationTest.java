@@ -125,6 +125,12 @@ class ModelValidationTest {
                 .hasMessageContaining("vcpus");
         assertThatThrownBy(() -> new ZoneApp(0, 7001, 20)).hasMessageContaining("tcp port");
         assertThatThrownBy(() -> new ZoneApp(7000, 7001, 0)).hasMessageContaining("tick rate");
+        assertThatThrownBy(() -> ZoneApp.DEFAULT.withRedis(70000))
+                .hasMessageContaining("redis port");
+        assertThatThrownBy(() -> ZoneApp.DEFAULT.withRedis(7000))
+                .hasMessageContaining("zone server's tcp port");
+        assertThat(ZoneApp.DEFAULT.withRedis(6379).redisPort()).isEqualTo(6379);
+        assertThat(ZoneApp.DEFAULT.redisPort()).isZero();
     }
 
     @Test

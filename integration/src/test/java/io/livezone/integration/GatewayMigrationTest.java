@@ -8,6 +8,7 @@ import io.livezone.cli.LocalZoneLab;
 import io.livezone.core.MemorySize;
 import io.livezone.core.MigrationFailedException;
 import io.livezone.core.MigrationOptions;
+import io.livezone.core.ZoneApp;
 import io.livezone.core.ZoneSpec;
 import io.livezone.core.ZoneState;
 import io.livezone.dve.bot.AggregateStats;
@@ -21,6 +22,8 @@ import io.livezone.gateway.GatewayConfig;
 import io.livezone.gateway.HoldHandle;
 import io.livezone.gateway.HoldLimitException;
 import io.livezone.gateway.HoldProblem;
+import io.livezone.gateway.ZoneEndpoint;
+import io.livezone.gateway.ZoneLocation;
 import io.livezone.gateway.ZoneTraffic;
 import io.livezone.gateway.latency.RegionLatency;
 
@@ -33,10 +36,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A real zone VM behind the gateway, with bots and a checksummed TCP echo session playing through
@@ -49,6 +54,7 @@ class GatewayMigrationTest {
     private static final int BOTS = 8;
     private static final Duration PROBE = Duration.ofSeconds(10);
     private static final Duration SETTLE = Duration.ofMillis(1500);
+    private static final int REDIS_PORT = 6379;
 
     private static LocalZoneLab lab;
     private static ZoneSpec spec;
@@ -58,7 +64,12 @@ class GatewayMigrationTest {
     @BeforeAll
     static void bootZoneBehindTheGateway() throws Exception {
         lab = LocalZoneLab.open("gmt");
-        spec = lab.zoneSpec("arena", MemorySize.ofMiB(192), 0, 20);
+        spec =
+                lab.zoneSpec(
+                        "arena",
+                        MemorySize.ofMiB(192),
+                        0,
+                        new ZoneApp(7000, 7001, 20).withRedis(REDIS_PORT));
         lab.driver().start(spec);
         lab.driver().awaitReady(spec.name(), Duration.ofMinutes(3));
         gateway = LabGateway.start(lab, spec, "site-a", config(Duration.ofSeconds(5)));
@@ -222,13 +233,63 @@ class GatewayMigrationTest {
                 assertThat(s.tickContinuityOk()).isTrue();
             }
             InputDelivery inputs = ZoneQuery.inputs(impatient.zoneControl(), PROBE);
-            assertThat(inputs.missing()).as("client datagrams lost").isEqualTo(missingBefore);
+            assertThat(inputs.missing())
+                    .as(
+                            "client datagrams lost (%s; %s)",
+                            inputs, impatient.gateway().traffic(spec.name()))
+                    .isEqualTo(missingBefore);
             assertThat(inputs.late()).isZero();
             ZoneTraffic traffic = impatient.gateway().traffic(spec.name());
             assertThat(traffic.heldUdp()).isPositive();
             assertThat(traffic.droppedHoldOverflow()).isZero();
             EchoSession.Stats done = echo.finish(PROBE);
             assertThat(done.complete()).as("echo stream: %s", done).isTrue();
+        }
+    }
+
+    /**
+     * Debian's Redis server runs unmodified in the same zone VM, and Debian's own {@code redis-cli}
+     * on the host talks to it through a gateway endpoint: two long-lived clients keep their one TCP
+     * connection each across three live migrations, with no error and no reconnect (the server's
+     * own connection count says so), and the counter they drive skips nothing.
+     */
+    @Test
+    @Order(3)
+    void anOffTheShelfServerKeepsItsClientsConnectionsAcrossMigrations() throws Exception {
+        InetAddress guest = spec.nic().address().address();
+        InetSocketAddress redis = new InetSocketAddress(guest, REDIS_PORT);
+        ZoneEndpoint endpoint =
+                gateway.gateway()
+                        .addZone("arena-redis", new ZoneLocation(redis, redis, gateway.site()));
+        InetSocketAddress at = endpoint.tcp();
+        try {
+            long connectionsBefore = RedisCli.totalConnections(at);
+            try (RedisCli counter = RedisCli.repeat(at, 0.05, "INCR", "lz:ticks");
+                    RedisCli pinger = RedisCli.repeat(at, 0.1, "PING")) {
+                counter.awaitLines(10, Duration.ofSeconds(30));
+                pinger.awaitLines(5, Duration.ofSeconds(30));
+                for (String site : new String[] {"site-b", "site-a", "site-b"}) {
+                    gateway.migrate(site, MigrationOptions.DEFAULT, progress -> {});
+                    long seen = counter.lines().size();
+                    counter.awaitLines(seen + 10, Duration.ofSeconds(30));
+                }
+                pinger.awaitLines(pinger.lines().size() + 5, Duration.ofSeconds(30));
+                assertThat(counter.isAlive()).as("redis-cli INCR still running").isTrue();
+                assertThat(pinger.isAlive()).as("redis-cli PING still running").isTrue();
+                assertThat(counter.errors()).as("redis-cli INCR stderr").isEmpty();
+                assertThat(pinger.errors()).as("redis-cli PING stderr").isEmpty();
+                assertThat(pinger.lines()).as("PING replies").allMatch("PONG"::equals);
+                List<String> counts = counter.lines();
+                for (int i = 1; i < counts.size(); i++) {
+                    assertThat(Long.parseLong(counts.get(i)))
+                            .as("INCR reply %d of %s", i, counts)
+                            .isEqualTo(Long.parseLong(counts.get(0)) + i);
+                }
+            }
+            // The two clients above plus this query: no client connected a second time.
+            assertThat(RedisCli.totalConnections(at)).isEqualTo(connectionsBefore + 3);
+        } finally {
+            gateway.gateway().removeZone("arena-redis");
         }
     }
 
@@ -241,7 +302,7 @@ class GatewayMigrationTest {
                                 .oneWay("default", "site-a", Duration.ofMillis(2))
                                 .oneWay("default", "site-b", Duration.ofMillis(10))
                                 .build())
-                .switchoverReplay(Duration.ofMillis(100))
+                .switchoverReplay(Duration.ofMillis(250))
                 .maxHold(maxHold)
                 .build();
     }

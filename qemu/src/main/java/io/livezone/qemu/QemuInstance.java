@@ -232,6 +232,9 @@ public final class QemuInstance {
                         .append(" lz.heap=")
                         .append(heapMiB);
         spec.nic().gateway().ifPresent(g -> s.append(" lz.gw=").append(g.getHostAddress()));
+        if (spec.app().redisPort() != 0) {
+            s.append(" lz.redis=").append(spec.app().redisPort());
+        }
         if (spec.disk().map(d -> d.guestWriter()).orElse(false)) {
             s.append(" lz.diskwriter=1");
         }

@@ -35,6 +35,7 @@ record ZoneRecord(
         int tcpPort,
         int udpPort,
         int tickHz,
+        int redisPort,
         String activeInstance,
         int instanceSeq,
         String suspendedTo,
@@ -65,6 +66,7 @@ record ZoneRecord(
                 spec.app().tcpPort(),
                 spec.app().udpPort(),
                 spec.app().tickHz(),
+                spec.app().redisPort(),
                 null,
                 0,
                 null,
@@ -88,7 +90,7 @@ record ZoneRecord(
                 vcpus,
                 boot,
                 nic,
-                new ZoneApp(tcpPort, udpPort, tickHz),
+                new ZoneApp(tcpPort, udpPort, tickHz, redisPort),
                 Optional.ofNullable(diskDevice));
     }
 
@@ -115,6 +117,6 @@ record ZoneRecord(
             String active, int seq, String suspended, String incoming, DiskDevice device) {
         return new ZoneRecord(
                 name, memoryMiB, vcpus, kernel, initrd, disk, mac, address, gateway, tcpPort,
-                udpPort, tickHz, active, seq, suspended, incoming, device);
+                udpPort, tickHz, redisPort, active, seq, suspended, incoming, device);
     }
 }
