@@ -23,6 +23,7 @@ import io.livezone.core.cluster.MigrateOutRequest;
 import io.livezone.core.cluster.RemoteDisk;
 import io.livezone.core.cluster.ServeDiskRequest;
 import io.livezone.core.cluster.StorageTransfer;
+import io.livezone.core.cluster.SwitchoverGate;
 import io.livezone.core.cluster.TransferTicket;
 import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.ApiException;
@@ -96,6 +97,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
     private final Map<String, DepartingDisk> departing = new ConcurrentHashMap<>();
     private final Map<String, StorageTransfer> departed = new ConcurrentHashMap<>();
     private final java.util.Set<String> pulling = ConcurrentHashMap.newKeySet();
+    private volatile SwitchoverGate gate;
 
     /**
      * A zone arriving here: its waiting VM, the TCP listener that feeds it, and its disk (with the
@@ -153,6 +155,14 @@ public final class Agent implements AgentGateway, AutoCloseable {
                         address,
                         socketDir);
         adoptLocalDisks();
+    }
+
+    /**
+     * Players reach this cluster's zones through {@code gate}: outgoing migrations hold their
+     * traffic there at the switchover.
+     */
+    public void useGateway(SwitchoverGate gate) {
+        this.gate = gate;
     }
 
     /**
@@ -456,18 +466,37 @@ public final class Agent implements AgentGateway, AutoCloseable {
             outgoing.remove(zone);
             throw e;
         }
+        GatewayHold players =
+                gate == null ? null : new GatewayHold(gate, zone, request.ticket().site());
         // The mirror ends in the switchover pause: the source is stopped for good, so the
         // destination's disk is exactly the one the zone stopped with.
-        SwitchoverHook hook = mirror == null ? z -> {} : z -> mirror.finishAtSwitchover();
+        SwitchoverHook hook =
+                z -> {
+                    if (mirror != null) {
+                        mirror.finishAtSwitchover();
+                    }
+                    if (players != null) {
+                        players.checkLimit();
+                    }
+                };
         try {
             MigrationReport report =
                     driver.migrateOut(
                             zone,
                             "unix:" + socket,
                             request.settings().toOptions(),
+                            players == null ? SwitchoverHook.NONE : z -> players.hold(),
                             hook,
-                            p -> progress.put(zone, p),
+                            p -> {
+                                progress.put(zone, p);
+                                if (players != null) {
+                                    players.onProgress(p);
+                                }
+                            },
                             () -> cancelRequests.containsKey(zone));
+            if (players != null) {
+                players.released();
+            }
             // QEMU reports completion once it has written its last byte; over an emulated link
             // those bytes may still be on the wire: let them arrive before closing the tunnel.
             drain(tunnel, Duration.ofSeconds(60));
@@ -488,6 +517,9 @@ public final class Agent implements AgentGateway, AutoCloseable {
             }
             return report;
         } catch (RuntimeException e) {
+            if (players != null) {
+                players.aborted();
+            }
             if (mirror != null) {
                 departing.remove(zone, mirror);
                 mirror.close();

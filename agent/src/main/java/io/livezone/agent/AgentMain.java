@@ -8,6 +8,7 @@ import io.livezone.core.InvalidInputException;
 import io.livezone.core.Ipv4Interface;
 import io.livezone.core.cluster.Heartbeat;
 import io.livezone.core.cluster.HostLoad;
+import io.livezone.core.cluster.HttpSwitchoverGate;
 import io.livezone.core.http.JsonHttpClient;
 import io.livezone.network.ZoneNetwork;
 import io.livezone.qemu.AcceleratorProbe;
@@ -56,6 +57,11 @@ public final class AgentMain implements Callable<Integer> {
 
     @Option(names = "--coordinator", required = true, description = "coordinator base URL")
     URI coordinator;
+
+    @Option(
+            names = "--gateway",
+            description = "players' gateway control URL: migrations hold its traffic at switchover")
+    URI gateway;
 
     @Option(names = "--token-file", required = true)
     Path tokenFile;
@@ -120,6 +126,9 @@ public final class AgentMain implements Callable<Integer> {
                                 imageCache == null ? defaultImageCache() : imageCache);
                 AgentServer server =
                         new AgentServer(new InetSocketAddress(ip, port), token, agent)) {
+            if (gateway != null) {
+                agent.useGateway(new HttpSwitchoverGate(gateway, token));
+            }
             // On SIGTERM let the agent close (it stops the NBD servers it runs for remote disks)
             // before the JVM halts.
             Runtime.getRuntime()

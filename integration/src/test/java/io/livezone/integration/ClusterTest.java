@@ -18,6 +18,8 @@ import io.livezone.core.http.JsonHttpClient;
 import io.livezone.dve.bot.AggregateStats;
 import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
+import io.livezone.dve.bot.ZoneQuery;
+import io.livezone.dve.server.InputDelivery;
 import io.livezone.network.HostNetwork;
 import io.livezone.network.ZoneNetwork;
 
@@ -48,6 +50,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTest {
+    private static final Duration PROBE = Duration.ofSeconds(10);
     private static final String CONFIG =
             """
             sites:
@@ -177,13 +180,75 @@ class ClusterTest {
     @Test
     @Order(3)
     void swapAcrossSitesKeepsPlayersConnected() throws Exception {
-        try (BotSwarm bots = bots("za")) {
+        // za's players come through the cluster's gateway, zb's straight to the zone.
+        JsonHttpClient gateway = cluster.gatewayApi();
+        JsonNode endpoint = awaitGatewayServes(gateway, "za");
+        assertThat(endpoint.path("site").asText()).isEqualTo("a");
+        try (BotSwarm viaGateway =
+                        BotSwarm.start(
+                                new InetSocketAddress(
+                                        endpoint.path("endpoint").asText(),
+                                        endpoint.path("port").asInt()),
+                                6,
+                                BotConfig.defaults().withNamePrefix("gw"));
+                BotSwarm bots = bots("zb")) {
+            assertThat(viaGateway.awaitAllReceiving(Duration.ofSeconds(60))).isTrue();
             JsonNode plan = runToEnd(submit("sequential", Map.of("za", "h3", "zb", "h1")));
             Thread.sleep(1500);
-            AggregateStats seen = bots.total().aggregate();
             assertThat(plan.path("state").asText()).as(plan.toString()).isEqualTo("DONE");
-            assertThat(seen.disconnected()).as("bots disconnected").isZero();
-            assertThat(bots.total().tickContinuityOk()).as("tick continuity").isTrue();
+            for (BotSwarm swarm : List.of(viaGateway, bots)) {
+                AggregateStats seen = swarm.total().aggregate();
+                assertThat(seen.disconnected()).as("bots disconnected").isZero();
+                assertThat(swarm.total().tickContinuityOk()).as("tick continuity").isTrue();
+            }
+            // The source agent held za's traffic at the gateway at the switchover and released
+            // it to site b: every input datagram of its players reached the zone, in order.
+            JsonNode za = gateway.get("/v1/zones/za", JsonNode.class);
+            assertThat(za.path("site").asText()).isEqualTo("b");
+            assertThat(za.path("held").asBoolean()).isFalse();
+            assertThat(za.path("traffic").path("heldUdp").asLong()).as(za.toString()).isPositive();
+            assertThat(za.path("traffic").path("droppedHoldOverflow").asLong()).isZero();
+            InputDelivery inputs =
+                    ZoneQuery.inputs(new InetSocketAddress(zoneAddress("za"), 7000), PROBE);
+            assertThat(inputs.sessions()).isEqualTo(6);
+            assertThat(inputs.missing()).as("za inputs lost: %s", inputs).isZero();
+            assertThat(inputs.late()).as("za inputs out of order: %s", inputs).isZero();
+
+            // Players' RTTs reported to the gateway reach the coordinator's zone mapping, tagged
+            // with the site za runs at now (the very sample the zone-mapping test reports again).
+            long before =
+                    api.get("/v1/policies", JsonNode.class)
+                            .path("zoneMapping")
+                            .path("clientsReporting")
+                            .asLong();
+            gateway.post(
+                    "/v1/rtt",
+                    Map.of(
+                            "samples",
+                            List.of(Map.of("client", "p0", "zone", "za", "rttMs", 150.0))),
+                    Void.class);
+            assertThat(
+                            api.get("/v1/policies", JsonNode.class)
+                                    .path("zoneMapping")
+                                    .path("clientsReporting")
+                                    .asLong())
+                    .isEqualTo(before + 1);
+            assertThat(za.path("endpoint").asText()).isEqualTo("127.0.0.1");
+            assertThatThrownBy(
+                            () ->
+                                    gateway.post(
+                                            "/v1/rtt",
+                                            Map.of(
+                                                    "samples",
+                                                    List.of(
+                                                            Map.of(
+                                                                    "client", "x", "zone", "za",
+                                                                    "rttMs", -1))),
+                                            Void.class))
+                    .isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> gateway.post("/v1/zones/nope/hold", Map.of(), JsonNode.class))
+                    .isInstanceOf(ApiException.class)
+                    .hasMessageContaining("does not serve zone 'nope'");
         }
         assertThat(placement()).containsEntry("za", "h3").containsEntry("zb", "h1");
         assertEachZoneRunsExactlyOnce();
@@ -263,6 +328,29 @@ class ClusterTest {
                 .isEqualTo("RUNNING");
         assertThat(cluster.driverOf(source).status("za").state()).isEqualTo(ZoneState.RUNNING);
         assertEachZoneRunsExactlyOnce();
+    }
+
+    private static JsonNode awaitGatewayServes(JsonHttpClient gateway, String zone)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                return gateway.get("/v1/zones/" + zone, JsonNode.class);
+            } catch (ApiException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static String zoneAddress(String zone) {
+        return api.get("/v1/zones/" + zone, JsonNode.class)
+                .path("definition")
+                .path("address")
+                .asText()
+                .split("/")[0];
     }
 
     private static BotSwarm bots(String zone) throws Exception {

@@ -454,19 +454,24 @@ public final class QemuZoneDriver implements ZoneDriver {
      * Source half of a migration between hosts: migrates the zone's running VM to {@code uri}
      * (prepared by the destination host). On success the VM here is stopped but kept until {@link
      * #releaseMigrated}, so the caller can still fall back if the destination does not come up; on
-     * failure the zone keeps running here.
+     * failure the zone keeps running here. At the switchover pause {@code hold} runs first (a
+     * players' gateway starts holding), then the source's tap goes down, then {@code hook}.
      */
     public MigrationReport migrateOut(
             String zone,
             String uri,
             MigrationOptions options,
+            SwitchoverHook hold,
             SwitchoverHook hook,
             MigrationListener listener,
             java.util.function.BooleanSupplier cancelled) {
         ZoneRecord record = load(zone);
         QemuInstance source = running(zone);
+        // As in migrateLocal: the players' gateway holds first, then the source's tap goes down
+        // (frames then flood to the destination's tap), then the rest of the switchover work.
         SwitchoverHook atSwitchover =
                 z -> {
+                    hold.atSwitchover(z);
                     network.setTapLink(source.tap(), false);
                     hook.atSwitchover(z);
                 };

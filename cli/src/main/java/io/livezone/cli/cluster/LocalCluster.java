@@ -48,6 +48,9 @@ public final class LocalCluster implements AutoCloseable {
     public static final int AGENT_PORT = 7700;
     public static final int CONDUCTOR_PORT = 7800;
 
+    /** The players' gateway's control API, on the coordinator's address. */
+    public static final int GATEWAY_PORT = 7650;
+
     /** What {@code cluster.json} records. */
     public record State(
             String name,
@@ -56,7 +59,9 @@ public final class LocalCluster implements AutoCloseable {
             String zoneNetwork,
             String zoneGateway,
             Map<String, Long> agentPids,
-            Map<String, String> hostAddresses) {}
+            Map<String, String> hostAddresses,
+            String gatewayUrl,
+            long gatewayPid) {}
 
     private final Path dir;
     private final State state;
@@ -90,7 +95,7 @@ public final class LocalCluster implements AutoCloseable {
         Map<String, Long> agentPids = new java.util.LinkedHashMap<>();
         Map<String, String> addresses = new java.util.LinkedHashMap<>();
         String zoneNet = "c" + name;
-        State partial = new State(name, null, 0, zoneNet, null, agentPids, addresses);
+        State partial = new State(name, null, 0, zoneNet, null, agentPids, addresses, null, 0);
         try {
             Files.createDirectories(dir);
             Path token = dir.resolve("token");
@@ -105,6 +110,7 @@ public final class LocalCluster implements AutoCloseable {
             ZoneNetwork zones = ZoneNetwork.create(zoneNet, ZoneNetwork.freeGateway());
             String coordinatorAddress = hostNet.bridgeAddress().addressText();
             String url = "http://" + coordinatorAddress + ":" + COORDINATOR_PORT;
+            String gatewayUrl = "http://" + coordinatorAddress + ":" + GATEWAY_PORT;
             partial =
                     new State(
                             name,
@@ -113,7 +119,9 @@ public final class LocalCluster implements AutoCloseable {
                             zoneNet,
                             zones.gateway().toString(),
                             agentPids,
-                            addresses);
+                            addresses,
+                            gatewayUrl,
+                            0);
             writeState(dir, partial);
             long coordinatorPid =
                     spawnCoordinator(dir, coordinatorAddress, zones.gateway().toString());
@@ -125,7 +133,22 @@ public final class LocalCluster implements AutoCloseable {
                             zoneNet,
                             zones.gateway().toString(),
                             agentPids,
-                            addresses);
+                            addresses,
+                            gatewayUrl,
+                            0);
+            writeState(dir, partial);
+            long gatewayPid = spawnGateway(dir, coordinatorAddress, url);
+            partial =
+                    new State(
+                            name,
+                            url,
+                            coordinatorPid,
+                            zoneNet,
+                            zones.gateway().toString(),
+                            agentPids,
+                            addresses,
+                            gatewayUrl,
+                            gatewayPid);
             writeState(dir, partial);
             List<String> conductorArgs = conductorArgs(config, hostNet);
             for (ClusterConfig.Site site : config.sites()) {
@@ -159,7 +182,9 @@ public final class LocalCluster implements AutoCloseable {
                                             "--memory-mib",
                                             String.valueOf(h.memoryBytes() >> 20),
                                             "--nic",
-                                            "eth0"));
+                                            "eth0",
+                                            "--gateway",
+                                            gatewayUrl));
                     if (config.balancingHosts().contains(h.name())) {
                         args.addAll(conductorArgs);
                     }
@@ -224,6 +249,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         state.ifPresent(s -> s.agentPids().values().forEach(LocalCluster::terminate));
         state.ifPresent(s -> terminate(s.coordinatorPid()));
+        state.ifPresent(s -> terminate(s.gatewayPid()));
         String zoneNet = state.map(State::zoneNetwork).orElse("c" + name);
         Optional<ZoneNetwork> zones = ZoneNetwork.find(zoneNet);
         Path hostsDir = dir.resolve("hosts");
@@ -270,6 +296,14 @@ public final class LocalCluster implements AutoCloseable {
 
     public JsonHttpClient api() {
         return new JsonHttpClient(URI.create(state.coordinatorUrl()), token());
+    }
+
+    /** The players' gateway's control API (zones' endpoints, holds, RTT reports). */
+    public JsonHttpClient gatewayApi() {
+        if (state.gatewayUrl() == null) {
+            throw new InvalidInputException("cluster '" + state.name() + "' runs no gateway");
+        }
+        return new JsonHttpClient(URI.create(state.gatewayUrl()), token());
     }
 
     /** A QEMU driver view of one host's zones (for tests and clean-up; agents own them). */
@@ -320,7 +354,9 @@ public final class LocalCluster implements AutoCloseable {
                             state.zoneNetwork(),
                             state.zoneGateway(),
                             state.agentPids(),
-                            state.hostAddresses());
+                            state.hostAddresses(),
+                            state.gatewayUrl(),
+                            state.gatewayPid());
             writeState(dir, next);
             LocalCluster restarted = new LocalCluster(dir, next);
             restarted.awaitHostsUp(state.agentPids().size(), Duration.ofSeconds(60));
@@ -366,6 +402,25 @@ public final class LocalCluster implements AutoCloseable {
                         "--balance-period-ms",
                         String.valueOf(b.reportPeriodDuration().toMillis())));
         return args;
+    }
+
+    private static long spawnGateway(Path dir, String address, String coordinatorUrl)
+            throws IOException {
+        return spawn(
+                dir,
+                List.of(),
+                "io.livezone.cli.cluster.ClusterGatewayMain",
+                dir.resolve("gateway.log"),
+                "--address",
+                address,
+                "--port",
+                String.valueOf(GATEWAY_PORT),
+                "--coordinator",
+                coordinatorUrl,
+                "--token-file",
+                dir.resolve("token").toString(),
+                "--ports-file",
+                dir.resolve("gateway-ports.json").toString());
     }
 
     private static long spawnCoordinator(Path dir, String address, String zoneGateway)
@@ -437,6 +492,13 @@ public final class LocalCluster implements AutoCloseable {
                 == false) {
             throw new EnvironmentException(
                     "the coordinator exited: " + tail(dir.resolve("coordinator.log")));
+        }
+        if (state.gatewayPid() != 0
+                && !ProcessHandle.of(state.gatewayPid())
+                        .map(ProcessHandle::isAlive)
+                        .orElse(false)) {
+            throw new EnvironmentException(
+                    "the players' gateway exited: " + tail(dir.resolve("gateway.log")));
         }
         for (var e : state.agentPids().entrySet()) {
             if (!ProcessHandle.of(e.getValue()).map(ProcessHandle::isAlive).orElse(false)) {
