@@ -75,6 +75,35 @@ class ClusterConfigTest {
     }
 
     @Test
+    void playersRegionsAreReadAndChecked() {
+        String sites =
+                "sites: [{name: eu, hosts: [{name: h1}]}, {name: us, hosts: [{name: h2}]}]\n";
+        ClusterConfig c =
+                ClusterConfig.parse(
+                        sites + "players: {region: eu, latency: {eu: {eu: 5ms, us: 60ms}}}");
+        assertThat(c.players().region()).isEqualTo("eu");
+        assertThat(c.players().latency().get("eu")).containsEntry("us", "60ms");
+        assertThat(ClusterConfig.parse(c.toYaml())).isEqualTo(c);
+        assertThat(ClusterConfig.parse(sites).players()).isNull();
+        for (String[] bad :
+                new String[][] {
+                    {"players: {latency: {eu: {eu: 5ms}}}", "'region' is missing"},
+                    {
+                        "players: {region: asia, latency: {eu: {eu: 5ms}}}",
+                        "region asia has no latency"
+                    },
+                    {"players: {region: eu, latency: {eu: {mars: 5ms}}}", "unknown site mars"},
+                    {"players: {region: eu, latency: {eu: {us: soon}}}", "eu → us"},
+                    {"players: {region: eu, latency: {eu: {us: 9s}}}", "must be 0..5s"},
+                }) {
+            assertThatThrownBy(() -> ClusterConfig.parse(sites + bad[0]))
+                    .as(bad[0])
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining(bad[1]);
+        }
+    }
+
+    @Test
     void aConfigWithoutLinksHasNone() {
         ClusterConfig c = ClusterConfig.parse("sites: [{name: eu, hosts: [{name: h1}]}]");
         assertThat(c.links()).isEmpty();

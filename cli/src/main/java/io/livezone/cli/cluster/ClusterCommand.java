@@ -11,6 +11,8 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /** {@code livezone cluster up|down|status}: a local multi-host cluster on this machine. */
 @Command(
@@ -35,6 +37,10 @@ public final class ClusterCommand {
                   - {name: h3, memory: 2GiB, nic: 1gbit}
             links:
               - {between: [eu, us], latency: 25ms, jitter: 1ms, bandwidth: 100mbit}
+            players:
+              region: eu
+              latency:
+                eu: {eu: 10ms, us: 50ms}
             """;
 
     /** The coordinator's dashboard page; the operator signs in there with the cluster's token. */
@@ -66,6 +72,10 @@ public final class ClusterCommand {
                     .hostAddresses()
                     .forEach((h, a) -> System.out.println("  host " + h + " at " + a));
             System.out.println("dashboard " + dashboardUrl(up) + " (sign in with the API token)");
+            System.out.println(
+                    "players' gateway "
+                            + up.state().gatewayUrl()
+                            + " (each zone's endpoint: livezone cluster status)");
             System.out.println(
                     "zone network "
                             + up.state().zoneGateway()
@@ -105,14 +115,37 @@ public final class ClusterCommand {
                         h.path("load").path("memoryUsedBytes").asLong() >> 20,
                         h.path("url").asText());
             }
-            System.out.printf("%n%-12s %-8s %-10s %-18s%n", "ZONE", "HOST", "STATE", "ADDRESS");
+            // Where players connect: the gateway's stable endpoint (absent until it follows).
+            Map<String, JsonNode> served = new HashMap<>();
+            try {
+                for (JsonNode g : cluster.open().gatewayApi().get("/v1/zones", JsonNode.class)) {
+                    served.put(g.path("zone").asText(), g);
+                }
+            } catch (RuntimeException e) {
+                System.err.println(
+                        "livezone: the players' gateway does not answer: " + e.getMessage());
+            }
+            System.out.printf(
+                    "%n%-12s %-8s %-10s %-18s %-22s %s%n",
+                    "ZONE", "HOST", "STATE", "ADDRESS", "PLAYERS CONNECT TO", "QOS");
             for (JsonNode z : c.path("zones")) {
+                String name = z.path("definition").path("name").asText();
+                JsonNode g = served.get(name);
+                JsonNode qos = g == null ? null : g.path("qos");
                 System.out.printf(
-                        "%-12s %-8s %-10s %-18s%n",
-                        z.path("definition").path("name").asText(),
+                        "%-12s %-8s %-10s %-18s %-22s %s%n",
+                        name,
                         z.path("host").asText(),
                         z.path("state").asText(),
-                        z.path("definition").path("address").asText());
+                        z.path("definition").path("address").asText(),
+                        g == null
+                                ? "-"
+                                : g.path("endpoint").asText() + ":" + g.path("port").asInt(),
+                        qos == null || qos.path("clients").asInt() == 0
+                                ? "-"
+                                : qos.path("underThreshold").asInt()
+                                        + "/"
+                                        + qos.path("clients").asInt());
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.livezone.cli.cluster;
 
+import io.livezone.coordinator.ClusterConfig;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.http.JsonHttpClient;
 import io.livezone.core.http.JsonHttpServer;
@@ -7,6 +8,7 @@ import io.livezone.gateway.DatagramCheck;
 import io.livezone.gateway.Gateway;
 import io.livezone.gateway.GatewayConfig;
 import io.livezone.gateway.GatewayControl;
+import io.livezone.gateway.latency.RegionLatency;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,9 @@ public final class ClusterGatewayMain implements Callable<Integer> {
     @Option(names = "--token-file", required = true)
     Path tokenFile;
 
+    @Option(names = "--config", description = "cluster YAML: its players section sets regions")
+    Path config;
+
     @Option(names = "--max-hold-ms", defaultValue = "2000")
     long maxHoldMillis;
 
@@ -84,16 +89,21 @@ public final class ClusterGatewayMain implements Callable<Integer> {
         InetAddress players = InetAddress.getByName(publicAddress);
         // LiveZone's zone servers discard repeated inputs, and their bots take the UDP port from
         // the WELCOME line: replay at switchovers and rewrite that port.
-        GatewayConfig config =
+        GatewayConfig.Builder builder =
                 GatewayConfig.defaults().toBuilder()
                         .bindAddress(players)
                         .rewriteWelcomeUdpPort(true)
                         .datagramCheck(DatagramCheck.LIVEZONE_HEADER)
                         .maxHold(Duration.ofMillis(maxHoldMillis))
-                        .switchoverReplay(Duration.ofMillis(replayMillis))
-                        .build();
+                        .switchoverReplay(Duration.ofMillis(replayMillis));
+        ClusterConfig.Players regions =
+                config == null ? null : ClusterConfig.read(config).players();
+        if (regions != null) {
+            builder.regionOf(client -> regions.region()).regionLatency(regionLatency(regions));
+        }
+        GatewayConfig gatewayConfig = builder.build();
         CountDownLatch stop = new CountDownLatch(1);
-        try (Gateway gateway = Gateway.start(config)) {
+        try (Gateway gateway = Gateway.start(gatewayConfig)) {
             GatewayControl control =
                     new GatewayControl(gateway, report -> forwardRtts(api, gateway, report));
             PlacementFollower follower =
@@ -127,6 +137,21 @@ public final class ClusterGatewayMain implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    static RegionLatency regionLatency(ClusterConfig.Players players) {
+        RegionLatency.Builder b = RegionLatency.builder();
+        players.latency()
+                .forEach(
+                        (region, sites) ->
+                                sites.forEach(
+                                        (site, text) ->
+                                                b.oneWay(
+                                                        region,
+                                                        site,
+                                                        ClusterConfig.Players.oneWay(
+                                                                region, site, text))));
+        return b.build();
     }
 
     /** Players' RTTs to where their zone runs now: the zone-mapping policy's input. */

@@ -420,7 +420,9 @@ public final class LocalCluster implements AutoCloseable {
                 "--token-file",
                 dir.resolve("token").toString(),
                 "--ports-file",
-                dir.resolve("gateway-ports.json").toString());
+                dir.resolve("gateway-ports.json").toString(),
+                "--config",
+                dir.resolve("cluster.yaml").toString());
     }
 
     private static long spawnCoordinator(Path dir, String address, String zoneGateway)

@@ -82,7 +82,11 @@ final class PlacementFollower {
                 gateway.addZone(name, location, port);
                 writePorts();
                 log.info("zone {}: endpoint port {} -> {} at site {}", name, port, address, site);
-            } else if (!control.isHeld(name) && !current.get().equals(location)) {
+            } else if (!control.isHeld(name)
+                    && z.path("state").asText().equals("RUNNING")
+                    && !current.get().equals(location)) {
+                // Only a settled placement: while a move is in flight the registry still names
+                // the source, and the switchover's release has already named the destination.
                 gateway.retarget(name, location);
                 log.info("zone {}: now at site {}", name, site);
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.livezone.coordinator.plan.PlanRequest;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.LiveZoneException;
+import io.livezone.core.cluster.MigrationSettings;
 import io.livezone.core.http.JsonHttpClient;
 
 import picocli.CommandLine.Command;
@@ -41,6 +42,19 @@ public final class PlanCommand {
         @Option(names = "--no-wait", description = "return once the plan is accepted")
         boolean noWait;
 
+        @Option(
+                names = "--downtime-ms",
+                defaultValue = "30",
+                description = "each migration's downtime limit (default: ${DEFAULT-VALUE})")
+        long downtimeMillis;
+
+        @Option(
+                names = "--postcopy",
+                description =
+                        "switch a migration that does not converge to post-copy (busy zones over"
+                                + " slow links)")
+        boolean postcopy;
+
         @Parameters(arity = "1..*", paramLabel = "ZONE=HOST")
         List<String> moves;
 
@@ -58,7 +72,11 @@ public final class PlanCommand {
             JsonNode view =
                     api.post(
                             "/v1/plans",
-                            new PlanRequest(algorithm, list, null, timeoutSeconds),
+                            new PlanRequest(
+                                    algorithm,
+                                    list,
+                                    new MigrationSettings(downtimeMillis, 0, true, postcopy),
+                                    timeoutSeconds),
                             JsonNode.class);
             long id = view.path("plan").path("id").asLong();
             System.out.println(
