@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the zone guest image: a Debian kernel plus an initramfs holding busybox, the virtio
-# modules, a jlink'd Java runtime (java.base only), the DVE zone server jar, the disk writer and
-# Debian's Redis server.
+# modules, a jlink'd Java runtime (java.base only), the DVE zone server jar and the disk writer;
+# and the same with Debian's Redis server added (initrd-redis.img).
 # Idempotent: rebuilds only when an input (kernel version, zone server jar, these scripts) changed.
 # Usage: scripts/build-guest.sh <out-dir> <dve-jar>
 set -euo pipefail
@@ -22,7 +22,7 @@ fi
 redis=/usr/bin/redis-check-rdb
 [ -x "$redis" ] || { echo "build-guest: $redis missing (install redis-tools)" >&2; exit 1; }
 stamp="$kpkg $(sha256sum "$jar" "$redis" "$here/build-guest.sh" "$here/guest-init.sh" "$here/guest-disk-writer.sh" | sha256sum | cut -c1-16)"
-if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
+if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ] && [ -f "$out/initrd-redis.img" ]; then
   exit 0
 fi
 echo "build-guest: building zone guest image ($kpkg) in $out" >&2
@@ -70,10 +70,8 @@ done
 if command -v strip >/dev/null 2>&1; then
   strip --strip-unneeded "$root/java/lib/server/libjvm.so" "$root"/java/lib/*.so 2>/dev/null || true
 fi
-cp "$redis" "$root/bin/redis-check-rdb"
-ln -s redis-check-rdb "$root/bin/redis-server"
-# The host's shared libraries the runtime and Redis link against.
-for lib in $(ldd "$root/java/bin/java" "$root/java/lib/server/libjvm.so" "$root"/java/lib/*.so "$redis" 2>/dev/null \
+# The host's shared libraries the runtime links against.
+for lib in $(ldd "$root/java/bin/java" "$root/java/lib/server/libjvm.so" "$root"/java/lib/*.so 2>/dev/null \
             | awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u); do
   [ -f "$lib" ] || continue
   case $lib in "$root"/*) continue ;; esac   # the runtime's own libraries are already in place
@@ -86,8 +84,26 @@ cp "$here/guest-disk-writer.sh" "$root/bin/lz-disk-writer"
 chmod +x "$root/init" "$root/bin/lz-disk-writer"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.img.tmp"
+
+# Redis goes in a second archive appended to the first (the kernel unpacks concatenated archives in
+# order): initrd-redis.img boots zones that run it; the others do not pay its memory (the initramfs
+# lives in the guest's RAM, and 160 MiB guests run out during boot with it).
+rroot="$work/redis"
+mkdir -p "$rroot/bin"
+cp "$redis" "$rroot/bin/redis-check-rdb"
+ln -s redis-check-rdb "$rroot/bin/redis-server"
+for lib in $(ldd "$redis" | awk '/=>/ {print $3} /ld-linux/ {print $1}' | sort -u); do
+  [ -f "$lib" ] || continue
+  [ -e "$root$lib" ] && continue
+  mkdir -p "$rroot$(dirname "$lib")"
+  cp -L "$lib" "$rroot$lib"
+done
+(cd "$rroot" && find . -mindepth 1 | cpio -o -H newc --quiet | gzip -1) > "$work/redis.cpio.gz"
+cat "$out/initrd.img.tmp" "$work/redis.cpio.gz" > "$out/initrd-redis.img.tmp"
+
 mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 mv "$out/initrd.img.tmp" "$out/initrd.img"
+mv "$out/initrd-redis.img.tmp" "$out/initrd-redis.img"
 echo "$kver" > "$out/kernel-version"
 echo "$stamp" > "$out/stamp"
-echo "build-guest: done ($(du -h "$out/initrd.img" | cut -f1) initrd)" >&2
+echo "build-guest: done ($(du -h "$out/initrd.img" | cut -f1) initrd, $(du -h "$out/initrd-redis.img" | cut -f1) with Redis)" >&2

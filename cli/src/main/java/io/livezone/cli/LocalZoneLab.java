@@ -81,7 +81,7 @@ public final class LocalZoneLab implements AutoCloseable {
                 name,
                 memory,
                 1,
-                image.boot(),
+                app.redisPort() != 0 ? image.bootWithRedis() : image.boot(),
                 new NicSpec(
                         MacAddress.forZone(name + network.name()),
                         address,

@@ -12,13 +12,9 @@ import io.livezone.coordinator.ZoneService;
 import io.livezone.coordinator.plan.PlanRequest;
 import io.livezone.coordinator.storage.StorageService;
 import io.livezone.core.InvalidInputException;
-import io.livezone.core.ZoneState;
-import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.MigrationSettings;
 import io.livezone.core.http.ApiException;
 import io.livezone.core.http.JsonHttpClient;
-import io.livezone.network.HostNetwork;
-import io.livezone.network.ZoneNetwork;
 import io.livezone.storage.GuestDiskContent;
 
 import org.junit.jupiter.api.AfterAll;
@@ -86,15 +82,8 @@ class ClusterStorageTest {
 
     @AfterAll
     static void down() {
-        if (cluster != null) {
-            LocalCluster.down(root, name);
-        }
-        assertThat(Leftovers.qemuProcessesMentioning(root.toString())).isEmpty();
+        ClusterChecks.downLeavingNothing(root, name, cluster != null);
         assertThat(storageDaemonsMentioning(root.toString())).isEmpty();
-        assertThat(HostNetwork.leftovers(name)).isEmpty();
-        assertThat(ZoneNetwork.namespaces()).doesNotContain("lz-c" + name);
-        assertThat(root.resolve(name)).doesNotExist();
-        root.toFile().delete();
     }
 
     @Test
@@ -327,31 +316,11 @@ class ClusterStorageTest {
     }
 
     private static Map<String, String> placement() {
-        Map<String, String> out = new java.util.TreeMap<>();
-        for (JsonNode z : api.get("/v1/zones", JsonNode.class)) {
-            out.put(z.path("definition").path("name").asText(), z.path("host").asText());
-        }
-        return out;
+        return ClusterChecks.placement(api);
     }
 
-    /** Looks at every host's VMs on disk: each zone runs on exactly one host. */
     private static void assertEachZoneRunsExactlyOnce() {
-        Map<String, List<String>> runningOn = new java.util.TreeMap<>();
-        cluster.zonesByHost()
-                .forEach(
-                        (host, zones) -> {
-                            for (ZoneStatus z : zones) {
-                                if (z.state() == ZoneState.RUNNING
-                                        || z.state() == ZoneState.MIGRATING) {
-                                    runningOn
-                                            .computeIfAbsent(z.zone(), k -> new ArrayList<>())
-                                            .add(host);
-                                }
-                            }
-                        });
-        assertThat(runningOn.keySet()).isEqualTo(placement().keySet());
-        runningOn.forEach(
-                (zone, hosts) -> assertThat(hosts).as("hosts running %s", zone).hasSize(1));
+        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, placement().keySet());
     }
 
     /** Every zone disk image on any host (own disks and served ones). */

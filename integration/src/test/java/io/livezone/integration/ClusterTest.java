@@ -11,7 +11,6 @@ import io.livezone.coordinator.ZoneService;
 import io.livezone.coordinator.plan.PlanRequest;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.ZoneState;
-import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.MigrationSettings;
 import io.livezone.core.http.ApiException;
 import io.livezone.core.http.JsonHttpClient;
@@ -20,8 +19,6 @@ import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
 import io.livezone.dve.bot.ZoneQuery;
 import io.livezone.dve.server.InputDelivery;
-import io.livezone.network.HostNetwork;
-import io.livezone.network.ZoneNetwork;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,14 +83,7 @@ class ClusterTest {
 
     @AfterAll
     static void down() {
-        if (cluster != null) {
-            LocalCluster.down(root, name);
-        }
-        assertThat(Leftovers.qemuProcessesMentioning(root.toString())).isEmpty();
-        assertThat(HostNetwork.leftovers(name)).isEmpty();
-        assertThat(ZoneNetwork.namespaces()).doesNotContain("lz-c" + name);
-        assertThat(root.resolve(name)).doesNotExist();
-        root.toFile().delete();
+        ClusterChecks.downLeavingNothing(root, name, cluster != null);
     }
 
     @Test
@@ -429,31 +419,11 @@ class ClusterTest {
     }
 
     private static Map<String, String> placement() {
-        Map<String, String> out = new java.util.TreeMap<>();
-        for (JsonNode z : api.get("/v1/zones", JsonNode.class)) {
-            out.put(z.path("definition").path("name").asText(), z.path("host").asText());
-        }
-        return out;
+        return ClusterChecks.placement(api);
     }
 
-    /** Looks at every host's VMs on disk: each zone is running on exactly one host. */
     private static void assertEachZoneRunsExactlyOnce() {
-        Map<String, List<String>> runningOn = new java.util.TreeMap<>();
-        cluster.zonesByHost()
-                .forEach(
-                        (host, zones) -> {
-                            for (ZoneStatus z : zones) {
-                                if (z.state() == ZoneState.RUNNING
-                                        || z.state() == ZoneState.MIGRATING) {
-                                    runningOn
-                                            .computeIfAbsent(z.zone(), k -> new ArrayList<>())
-                                            .add(host);
-                                }
-                            }
-                        });
-        assertThat(runningOn).containsOnlyKeys("za", "zb");
-        runningOn.forEach(
-                (zone, hosts) -> assertThat(hosts).as("hosts running %s", zone).hasSize(1));
+        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, List.of("za", "zb"));
     }
 
     private static void sleep(long ms) {

@@ -9,8 +9,6 @@ import io.livezone.cli.cluster.LocalCluster;
 import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
 import io.livezone.core.http.JsonHttpClient;
-import io.livezone.network.HostNetwork;
-import io.livezone.network.ZoneNetwork;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -121,13 +119,7 @@ class DashboardTest {
         if (players != null) {
             players.shutdownNow();
         }
-        if (cluster != null) {
-            LocalCluster.down(root, name);
-        }
-        assertThat(Leftovers.qemuProcessesMentioning(root.toString())).isEmpty();
-        assertThat(HostNetwork.leftovers(name)).isEmpty();
-        assertThat(ZoneNetwork.namespaces()).doesNotContain("lz-c" + name);
-        root.toFile().delete();
+        ClusterChecks.downLeavingNothing(root, name, cluster != null);
     }
 
     /** Headless chromium at 1280×800; the driver and browser are named so nothing is fetched. */

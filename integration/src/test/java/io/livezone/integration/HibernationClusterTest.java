@@ -17,8 +17,6 @@ import io.livezone.core.http.ApiException;
 import io.livezone.core.http.JsonHttpClient;
 import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
-import io.livezone.network.HostNetwork;
-import io.livezone.network.ZoneNetwork;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,15 +82,8 @@ class HibernationClusterTest {
 
     @AfterAll
     static void down() {
-        if (cluster != null) {
-            LocalCluster.down(root, name);
-            cluster = null;
-        }
-        assertThat(Leftovers.qemuProcessesMentioning(root.toString())).isEmpty();
-        assertThat(HostNetwork.leftovers(name)).isEmpty();
-        assertThat(ZoneNetwork.namespaces()).doesNotContain("lz-c" + name);
-        assertThat(root.resolve(name)).doesNotExist();
-        root.toFile().delete();
+        ClusterChecks.downLeavingNothing(root, name, cluster != null);
+        cluster = null;
     }
 
     @Test

@@ -8,11 +8,8 @@ import io.livezone.cli.LiveZoneCli;
 import io.livezone.cli.cluster.LocalCluster;
 import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
-import io.livezone.core.ZoneState;
-import io.livezone.core.ZoneStatus;
 import io.livezone.core.http.JsonHttpClient;
 import io.livezone.network.HostNetwork;
-import io.livezone.network.ZoneNetwork;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,14 +80,7 @@ class LoadBalancingTest {
 
     @AfterAll
     static void down() {
-        if (cluster != null) {
-            LocalCluster.down(root, name);
-        }
-        assertThat(Leftovers.qemuProcessesMentioning(root.toString())).isEmpty();
-        assertThat(HostNetwork.leftovers(name)).isEmpty();
-        assertThat(ZoneNetwork.namespaces()).doesNotContain("lz-c" + name);
-        assertThat(root.resolve(name)).doesNotExist();
-        root.toFile().delete();
+        ClusterChecks.downLeavingNothing(root, name, cluster != null);
     }
 
     @Test
@@ -301,11 +291,7 @@ class LoadBalancingTest {
     }
 
     private static Map<String, String> placement() {
-        Map<String, String> out = new TreeMap<>();
-        for (JsonNode z : api.get("/v1/zones", JsonNode.class)) {
-            out.put(z.path("definition").path("name").asText(), z.path("host").asText());
-        }
-        return out;
+        return ClusterChecks.placement(api);
     }
 
     private static String metrics() throws Exception {
@@ -324,24 +310,8 @@ class LoadBalancingTest {
         return r.body();
     }
 
-    /** Looks at every host's VMs on disk: each zone is running on exactly one host. */
     private static void assertEachZoneRunsExactlyOnce(List<String> zones) {
-        Map<String, List<String>> runningOn = new TreeMap<>();
-        cluster.zonesByHost()
-                .forEach(
-                        (host, statuses) -> {
-                            for (ZoneStatus z : statuses) {
-                                if (z.state() == ZoneState.RUNNING
-                                        || z.state() == ZoneState.MIGRATING) {
-                                    runningOn
-                                            .computeIfAbsent(z.zone(), k -> new ArrayList<>())
-                                            .add(host);
-                                }
-                            }
-                        });
-        assertThat(runningOn).containsOnlyKeys(zones);
-        runningOn.forEach(
-                (zone, hosts) -> assertThat(hosts).as("hosts running %s", zone).hasSize(1));
+        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, zones);
     }
 
     private static void awaitUntil(

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * The zone guest image built by scripts/build-guest.sh: a Debian kernel and an initramfs with the
- * zone server.
+ * zone server, and a second initramfs that also holds Debian's Redis server (for zones that run it;
+ * the plain one saves small guests its memory).
  */
 public record GuestImage(Path kernel, Path initrd) {
 
@@ -23,13 +24,22 @@ public record GuestImage(Path kernel, Path initrd) {
             throw new EnvironmentException(
                     "zone guest image not found in "
                             + dir
-                            + "; build it with bin/livezone setup (or run bin/test, which builds"
-                            + " it)");
+                            + "; any bin/livezone command (or bin/test) builds it");
         }
         return image;
     }
 
     public BootImage.Kernel boot() {
         return new BootImage.Kernel(kernel, initrd);
+    }
+
+    /** The boot image for a zone that also runs Debian's Redis server ({@code lz.redis=PORT}). */
+    public BootImage.Kernel bootWithRedis() {
+        Path withRedis = initrd.resolveSibling("initrd-redis.img");
+        if (!Files.isRegularFile(withRedis)) {
+            throw new EnvironmentException(
+                    "no Redis guest image " + withRedis + "; any bin/livezone command rebuilds it");
+        }
+        return new BootImage.Kernel(kernel, withRedis);
     }
 }

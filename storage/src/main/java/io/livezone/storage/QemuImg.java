@@ -260,24 +260,8 @@ public final class QemuImg {
      * for an overlay, what a {@code sync=top} mirror has to move.
      */
     public long topLayerDataBytes(Path image) {
-        Path file = existingFile(image);
-        JsonNode map =
-                parse(
-                        run(
-                                "cannot map " + file,
-                                BULK,
-                                "map",
-                                "-U",
-                                "--output=json",
-                                file.toString()),
-                        file);
-        long bytes = 0;
-        for (JsonNode extent : map) {
-            if (extent.path("depth").asInt(-1) == 0 && extent.path("data").asBoolean()) {
-                bytes += extent.path("length").asLong();
-            }
-        }
-        return bytes;
+        return mappedBytes(
+                image, e -> e.path("depth").asInt(-1) == 0 && e.path("data").asBoolean());
     }
 
     /**
@@ -285,6 +269,11 @@ public final class QemuImg {
      * move; zeros and unallocated ranges excluded).
      */
     public long dataBytes(Path image) {
+        return mappedBytes(image, e -> e.path("data").asBoolean() && !e.path("zero").asBoolean());
+    }
+
+    /** The total length of the extents of {@code qemu-img map} that {@code counts}. */
+    private long mappedBytes(Path image, java.util.function.Predicate<JsonNode> counts) {
         Path file = existingFile(image);
         JsonNode map =
                 parse(
@@ -298,7 +287,7 @@ public final class QemuImg {
                         file);
         long bytes = 0;
         for (JsonNode extent : map) {
-            if (extent.path("data").asBoolean() && !extent.path("zero").asBoolean()) {
+            if (counts.test(extent)) {
                 bytes += extent.path("length").asLong();
             }
         }

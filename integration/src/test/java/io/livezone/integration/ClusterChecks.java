@@ -1,0 +1,68 @@
+package io.livezone.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.livezone.cli.cluster.LocalCluster;
+import io.livezone.core.ZoneState;
+import io.livezone.core.ZoneStatus;
+import io.livezone.core.http.JsonHttpClient;
+import io.livezone.network.HostNetwork;
+import io.livezone.network.ZoneNetwork;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What every real-cluster test checks the same way: placement, one VM per zone, a clean down. */
+final class ClusterChecks {
+    private ClusterChecks() {}
+
+    /** Zone → host, as the coordinator's registry has it. */
+    static Map<String, String> placement(JsonHttpClient api) {
+        Map<String, String> out = new TreeMap<>();
+        for (JsonNode z : api.get("/v1/zones", JsonNode.class)) {
+            out.put(z.path("definition").path("name").asText(), z.path("host").asText());
+        }
+        return out;
+    }
+
+    /** Looks at every host's VMs on disk: each of {@code zones}, and no other, runs on one host. */
+    static void assertEachZoneRunsExactlyOnce(LocalCluster cluster, Collection<String> zones) {
+        Map<String, List<String>> runningOn = new TreeMap<>();
+        cluster.zonesByHost()
+                .forEach(
+                        (host, statuses) -> {
+                            for (ZoneStatus z : statuses) {
+                                if (z.state() == ZoneState.RUNNING
+                                        || z.state() == ZoneState.MIGRATING) {
+                                    runningOn
+                                            .computeIfAbsent(z.zone(), k -> new ArrayList<>())
+                                            .add(host);
+                                }
+                            }
+                        });
+        assertThat(runningOn).containsOnlyKeys(zones);
+        runningOn.forEach(
+                (zone, hosts) -> assertThat(hosts).as("hosts running %s", zone).hasSize(1));
+    }
+
+    /**
+     * Takes the cluster down (when it came up) and checks it left nothing: no QEMU process, host
+     * network, zone namespace or state folder. Removes the (empty) root folder.
+     */
+    static void downLeavingNothing(Path root, String name, boolean wasUp) {
+        if (wasUp) {
+            LocalCluster.down(root, name);
+        }
+        assertThat(Leftovers.qemuProcessesMentioning(root.toString())).isEmpty();
+        assertThat(HostNetwork.leftovers(name)).isEmpty();
+        assertThat(ZoneNetwork.namespaces()).doesNotContain("lz-c" + name);
+        assertThat(root.resolve(name)).doesNotExist();
+        root.toFile().delete();
+    }
+}
