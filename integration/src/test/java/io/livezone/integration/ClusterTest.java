@@ -246,7 +246,11 @@ class ClusterTest {
 
     @Test
     @Order(4)
-    void parallelMovesWithinASite() {
+    void parallelMovesWithinASite() throws Exception {
+        // The players' gateway is down during this move: the move goes ahead without a hold, and
+        // the restarted gateway serves each zone on the port it had, at its new site.
+        int port = awaitGatewayServes(cluster.gatewayApi(), "zb").path("port").asInt();
+        cluster.killGateway();
         JsonNode plan = runToEnd(submit("parallel", Map.of("zb", "h2")));
         assertThat(plan.path("state").asText()).as(plan.toString()).isEqualTo("DONE");
         JsonNode move = plan.path("moves").get(0);
@@ -254,6 +258,18 @@ class ClusterTest {
         assertThat(move.path("transferredBytes").asLong()).isPositive();
         assertThat(placement()).containsEntry("zb", "h2");
         assertEachZoneRunsExactlyOnce();
+
+        cluster = cluster.restartGateway();
+        JsonNode zb = awaitGatewayServes(cluster.gatewayApi(), "zb");
+        assertThat(zb.path("port").asInt()).isEqualTo(port);
+        assertThat(zb.path("site").asText()).isEqualTo("a");
+        try (BotSwarm players =
+                BotSwarm.start(
+                        new InetSocketAddress(zb.path("endpoint").asText(), port),
+                        2,
+                        BotConfig.defaults().withNamePrefix("rg"))) {
+            assertThat(players.awaitAllReceiving(Duration.ofSeconds(60))).isTrue();
+        }
     }
 
     @Test
@@ -326,7 +342,7 @@ class ClusterTest {
         while (true) {
             try {
                 return gateway.get("/v1/zones/" + zone, JsonNode.class);
-            } catch (ApiException e) {
+            } catch (RuntimeException e) { // not serving it yet, or (re)starting
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }

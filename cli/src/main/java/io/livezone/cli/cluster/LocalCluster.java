@@ -332,6 +332,43 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** Kills the players' gateway (SIGKILL, as in a crash); its endpoints close with it. */
+    public void killGateway() {
+        ProcessHandle.of(state.gatewayPid())
+                .ifPresent(
+                        h -> {
+                            h.destroyForcibly();
+                            h.onExit().join();
+                        });
+    }
+
+    /**
+     * Starts the players' gateway again (after {@link #killGateway}); it gives every zone the port
+     * it had. Returns the cluster with the new pid recorded.
+     */
+    public LocalCluster restartGateway() {
+        killGateway();
+        try {
+            String address = URI.create(state.gatewayUrl()).getHost();
+            long pid = spawnGateway(dir, address, state.coordinatorUrl());
+            State next =
+                    new State(
+                            state.name(),
+                            state.coordinatorUrl(),
+                            state.coordinatorPid(),
+                            state.zoneNetwork(),
+                            state.zoneGateway(),
+                            state.agentPids(),
+                            state.hostAddresses(),
+                            state.gatewayUrl(),
+                            pid);
+            writeState(dir, next);
+            return new LocalCluster(dir, next);
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot restart the gateway: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Kills the coordinator (SIGKILL: no chance to tidy up, as in a crash) and starts a new one on
      * the same database; returns the cluster with the new pid recorded.
