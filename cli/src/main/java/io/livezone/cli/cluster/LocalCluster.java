@@ -61,7 +61,33 @@ public final class LocalCluster implements AutoCloseable {
             Map<String, Long> agentPids,
             Map<String, String> hostAddresses,
             String gatewayUrl,
-            long gatewayPid) {}
+            long gatewayPid) {
+        State withCoordinatorPid(long pid) {
+            return new State(
+                    name,
+                    coordinatorUrl,
+                    pid,
+                    zoneNetwork,
+                    zoneGateway,
+                    agentPids,
+                    hostAddresses,
+                    gatewayUrl,
+                    gatewayPid);
+        }
+
+        State withGatewayPid(long pid) {
+            return new State(
+                    name,
+                    coordinatorUrl,
+                    coordinatorPid,
+                    zoneNetwork,
+                    zoneGateway,
+                    agentPids,
+                    hostAddresses,
+                    gatewayUrl,
+                    pid);
+        }
+    }
 
     private final Path dir;
     private final State state;
@@ -123,32 +149,11 @@ public final class LocalCluster implements AutoCloseable {
                             gatewayUrl,
                             0);
             writeState(dir, partial);
-            long coordinatorPid =
-                    spawnCoordinator(dir, coordinatorAddress, zones.gateway().toString());
             partial =
-                    new State(
-                            name,
-                            url,
-                            coordinatorPid,
-                            zoneNet,
-                            zones.gateway().toString(),
-                            agentPids,
-                            addresses,
-                            gatewayUrl,
-                            0);
+                    partial.withCoordinatorPid(
+                            spawnCoordinator(dir, coordinatorAddress, zones.gateway().toString()));
             writeState(dir, partial);
-            long gatewayPid = spawnGateway(dir, coordinatorAddress, url);
-            partial =
-                    new State(
-                            name,
-                            url,
-                            coordinatorPid,
-                            zoneNet,
-                            zones.gateway().toString(),
-                            agentPids,
-                            addresses,
-                            gatewayUrl,
-                            gatewayPid);
+            partial = partial.withGatewayPid(spawnGateway(dir, coordinatorAddress, url));
             writeState(dir, partial);
             List<String> conductorArgs = conductorArgs(config, hostNet);
             for (ClusterConfig.Site site : config.sites()) {
@@ -334,7 +339,12 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Kills the players' gateway (SIGKILL, as in a crash); its endpoints close with it. */
     public void killGateway() {
-        ProcessHandle.of(state.gatewayPid())
+        crash(state.gatewayPid());
+    }
+
+    /** SIGKILL, and wait until the process is gone. */
+    private static void crash(long pid) {
+        ProcessHandle.of(pid)
                 .ifPresent(
                         h -> {
                             h.destroyForcibly();
@@ -350,18 +360,7 @@ public final class LocalCluster implements AutoCloseable {
         killGateway();
         try {
             String address = URI.create(state.gatewayUrl()).getHost();
-            long pid = spawnGateway(dir, address, state.coordinatorUrl());
-            State next =
-                    new State(
-                            state.name(),
-                            state.coordinatorUrl(),
-                            state.coordinatorPid(),
-                            state.zoneNetwork(),
-                            state.zoneGateway(),
-                            state.agentPids(),
-                            state.hostAddresses(),
-                            state.gatewayUrl(),
-                            pid);
+            State next = state.withGatewayPid(spawnGateway(dir, address, state.coordinatorUrl()));
             writeState(dir, next);
             return new LocalCluster(dir, next);
         } catch (IOException e) {
@@ -374,26 +373,11 @@ public final class LocalCluster implements AutoCloseable {
      * the same database; returns the cluster with the new pid recorded.
      */
     public LocalCluster restartCoordinator() {
-        ProcessHandle.of(state.coordinatorPid())
-                .ifPresent(
-                        h -> {
-                            h.destroyForcibly();
-                            h.onExit().join();
-                        });
+        crash(state.coordinatorPid());
         try {
             String address = URI.create(state.coordinatorUrl()).getHost();
-            long pid = spawnCoordinator(dir, address, state.zoneGateway());
             State next =
-                    new State(
-                            state.name(),
-                            state.coordinatorUrl(),
-                            pid,
-                            state.zoneNetwork(),
-                            state.zoneGateway(),
-                            state.agentPids(),
-                            state.hostAddresses(),
-                            state.gatewayUrl(),
-                            state.gatewayPid());
+                    state.withCoordinatorPid(spawnCoordinator(dir, address, state.zoneGateway()));
             writeState(dir, next);
             LocalCluster restarted = new LocalCluster(dir, next);
             restarted.awaitHostsUp(state.agentPids().size(), Duration.ofSeconds(60));
