@@ -11,6 +11,8 @@ import io.livezone.core.http.JsonHttpClient;
 import io.livezone.network.HostNetwork;
 import io.livezone.network.ZoneNetwork;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -53,9 +55,9 @@ final class ClusterChecks {
 
     /**
      * Takes the cluster down (when it came up) and checks it left nothing: no QEMU process, host
-     * network, zone namespace or state folder. Removes the (empty) root folder.
+     * network, zone namespace, state folder or other file under the root, which it removes.
      */
-    static void downLeavingNothing(Path root, String name, boolean wasUp) {
+    static void downLeavingNothing(Path root, String name, boolean wasUp) throws IOException {
         if (wasUp) {
             LocalCluster.down(root, name);
         }
@@ -63,6 +65,9 @@ final class ClusterChecks {
         assertThat(HostNetwork.leftovers(name)).isEmpty();
         assertThat(ZoneNetwork.namespaces()).doesNotContain("lz-c" + name);
         assertThat(root.resolve(name)).doesNotExist();
-        root.toFile().delete();
+        try (var left = Files.list(root)) {
+            assertThat(left.toList()).as("files left under %s", root).isEmpty();
+        }
+        Files.delete(root);
     }
 }

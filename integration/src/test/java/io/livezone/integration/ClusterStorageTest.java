@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +82,7 @@ class ClusterStorageTest {
     }
 
     @AfterAll
-    static void down() {
+    static void down() throws IOException {
         ClusterChecks.downLeavingNothing(root, name, cluster != null);
         assertThat(storageDaemonsMentioning(root.toString())).isEmpty();
     }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,7 +83,7 @@ class ClusterTest {
     }
 
     @AfterAll
-    static void down() {
+    static void down() throws IOException {
         ClusterChecks.downLeavingNothing(root, name, cluster != null);
     }
 

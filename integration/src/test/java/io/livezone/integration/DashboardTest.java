@@ -33,6 +33,7 @@ import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +77,10 @@ class DashboardTest {
     private static LocalCluster cluster;
     private static JsonHttpClient api;
     private static ChromeDriver browser;
+
+    /** The browser's TMPDIR: chromium leaves its singleton socket folder there after quitting. */
+    private static Path browserTmp;
+
     private static ScheduledExecutorService players;
 
     /** Console entries a test expects (the API's answers to the bad input it sends). */
@@ -112,9 +117,16 @@ class DashboardTest {
     }
 
     @AfterAll
-    static void down() {
+    static void down() throws IOException {
         if (browser != null) {
             browser.quit();
+        }
+        if (browserTmp != null) {
+            try (var files = Files.walk(browserTmp)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
         }
         if (players != null) {
             players.shutdownNow();
@@ -123,7 +135,8 @@ class DashboardTest {
     }
 
     /** Headless chromium at 1280×800; the driver and browser are named so nothing is fetched. */
-    private static ChromeDriver startBrowser() {
+    private static ChromeDriver startBrowser() throws IOException {
+        browserTmp = Files.createTempDirectory("lzbrowser");
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
         options.addArguments(
@@ -139,6 +152,7 @@ class DashboardTest {
                 new ChromeDriverService.Builder()
                         .usingDriverExecutable(new File("/usr/bin/chromedriver"))
                         .usingAnyFreePort()
+                        .withEnvironment(Map.of("TMPDIR", browserTmp.toString()))
                         .build();
         ChromeDriver driver = new ChromeDriver(service, options);
         // --window-size counts the window, not the page: grow it so the page gets 1280×800.

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,13 +76,17 @@ class HibernationClusterTest {
                             Duration.ofMinutes(5));
             assertThat(created.path("state").asText()).isEqualTo("RUNNING");
         } catch (Exception | AssertionError e) {
-            down();
+            try {
+                down();
+            } catch (IOException | AssertionError cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw new AssertionError("cluster did not come up", e);
         }
     }
 
     @AfterAll
-    static void down() {
+    static void down() throws IOException {
         ClusterChecks.downLeavingNothing(root, name, cluster != null);
         cluster = null;
     }

@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -79,7 +80,7 @@ class LoadBalancingTest {
     }
 
     @AfterAll
-    static void down() {
+    static void down() throws IOException {
         ClusterChecks.downLeavingNothing(root, name, cluster != null);
     }
 
@@ -264,6 +265,7 @@ class LoadBalancingTest {
                             file.toString());
         } finally {
             System.setErr(stderr);
+            Files.deleteIfExists(file);
         }
         String message = err.toString(StandardCharsets.UTF_8);
         assertThat(status).as(message).isEqualTo(2);
