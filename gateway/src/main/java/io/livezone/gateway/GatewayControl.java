@@ -41,6 +41,9 @@ public final class GatewayControl {
 
     private record ReleaseRequest(String site) {}
 
+    /** Puts the players at {@code host} (every port, or only {@code port}) in {@code region}. */
+    public record RegionAssignment(String host, Integer port, String region) {}
+
     private final Gateway gateway;
     private final Map<String, GatewaySwitchover.ZoneSwitchover> switchovers =
             new ConcurrentHashMap<>();
@@ -64,6 +67,7 @@ public final class GatewayControl {
                 .route("POST", "/v1/zones/{zone}/release", this::release)
                 .route("POST", "/v1/zones/{zone}/abort", r -> abort(r.param("zone")))
                 .route("POST", "/v1/rtt", this::rtt)
+                .route("POST", "/v1/regions", this::assignRegion)
                 .rawRoute(
                         "GET",
                         "/metrics",
@@ -166,6 +170,31 @@ public final class GatewayControl {
         switchovers.remove(zone, switchover);
         log.info("zone {}: migration aborted, released back to the source ({})", zone, handle);
         return Map.of("zone", zone, "hold", handle.toString());
+    }
+
+    private Map<String, Object> assignRegion(Request request) {
+        RegionAssignment a = request.body(RegionAssignment.class);
+        if (a == null || a.host() == null || a.region() == null || a.region().isBlank()) {
+            throw new InvalidInputException("a region assignment needs a host and a region");
+        }
+        var known = gateway.config().regionLatency().regions();
+        if (!known.isEmpty() && !known.contains(a.region())) {
+            throw new InvalidInputException(
+                    "unknown region '"
+                            + a.region()
+                            + "'; regions are "
+                            + known.stream().sorted().toList());
+        }
+        // An IPv4 literal only: a name would mean a DNS lookup on the request path.
+        java.net.Inet4Address host = io.livezone.core.Ipv4Interface.parseAddress(a.host());
+        if (a.port() == null || a.port() == 0) {
+            gateway.assignRegion(host, a.region());
+        } else if (a.port() < 1 || a.port() > 65535) {
+            throw new InvalidInputException("port must be 1..65535, got " + a.port());
+        } else {
+            gateway.assignRegion(new java.net.InetSocketAddress(host, a.port()), a.region());
+        }
+        return Map.of("host", a.host(), "region", a.region());
     }
 
     private Object rtt(Request request) {

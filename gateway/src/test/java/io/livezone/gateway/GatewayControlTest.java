@@ -169,6 +169,53 @@ class GatewayControlTest {
     }
 
     @Test
+    void playersArePutInRegionsByAddressAndBadAssignmentsChangeNothing() throws Exception {
+        try (Gateway regional =
+                        Gateway.start(
+                                GatewayConfig.loopback().toBuilder()
+                                        .regionLatency(
+                                                io.livezone.gateway.latency.RegionLatency.builder()
+                                                        .oneWay("eu", "a", Duration.ofMillis(5))
+                                                        .oneWay("us", "a", Duration.ofMillis(40))
+                                                        .build())
+                                        .build());
+                JsonHttpServer api =
+                        new GatewayControl(regional, r -> {})
+                                .routes(
+                                        new JsonHttpServer(
+                                                new InetSocketAddress(
+                                                        InetAddress.getLoopbackAddress(), 0),
+                                                TOKEN))
+                                .start()) {
+            JsonHttpClient client =
+                    new JsonHttpClient(
+                            URI.create("http://127.0.0.1:" + api.address().getPort()), TOKEN);
+            InetSocketAddress player = new InetSocketAddress("127.0.0.1", 40000);
+            String before = regional.regionOf(player);
+            for (Map<String, ?> bad :
+                    List.<Map<String, ?>>of(
+                            Map.of("host", "127.0.0.1", "region", "asia"),
+                            Map.of("host", "localhost", "region", "us"),
+                            Map.of("host", "127.0.0.1", "port", 70000, "region", "us"),
+                            Map.of("region", "us"))) {
+                assertThatThrownBy(() -> client.post("/v1/regions", bad, JsonNode.class))
+                        .as("%s", bad)
+                        .isInstanceOf(InvalidInputException.class);
+                assertThat(regional.regionOf(player)).isEqualTo(before);
+            }
+            client.post(
+                    "/v1/regions",
+                    Map.of("host", "127.0.0.1", "port", 40000, "region", "eu"),
+                    JsonNode.class);
+            assertThat(regional.regionOf(player)).isEqualTo("eu");
+            client.post("/v1/regions", Map.of("host", "127.0.0.1", "region", "us"), JsonNode.class);
+            assertThat(regional.regionOf(new InetSocketAddress("127.0.0.1", 40001)))
+                    .isEqualTo("us");
+            assertThat(regional.regionOf(player)).as("the exact address wins").isEqualTo("eu");
+        }
+    }
+
+    @Test
     void everyRouteButNoneNeedsTheTokenAndMetricsAreServed() throws Exception {
         gateway.addZone("z1", zone.location("a"));
         HttpClient client = HttpClient.newHttpClient();

@@ -46,6 +46,11 @@ public final class RegionLatency {
         return nanos == null ? defaultNanos : nanos;
     }
 
+    /** The regions with a configured delay to some site. */
+    public java.util.Set<String> regions() {
+        return nanosByRegionAndSite.keySet();
+    }
+
     @Override
     public String toString() {
         return "RegionLatency" + nanosByRegionAndSite + " default " + defaultNanos + " ns";
