@@ -96,7 +96,10 @@ final class ClusterDemo {
                                 JsonNode.class,
                                 Duration.ofMinutes(5));
                 String address = created.path("definition").path("address").asText().split("/")[0];
-                InetSocketAddress endpoint = endpoint(gateway, z.getKey());
+                JsonNode served = cluster.awaitGatewayServes(z.getKey(), Duration.ofSeconds(30));
+                InetSocketAddress endpoint =
+                        new InetSocketAddress(
+                                served.path("endpoint").asText(), served.path("port").asInt());
                 out.printf(
                         "   zone %-7s runs on %s at %s; players connect to the gateway at %s:%d%n",
                         z.getKey(),
@@ -161,27 +164,6 @@ final class ClusterDemo {
             }
         }
         throw new LiveZoneException("bots could not join zone " + name + ": " + last.getMessage());
-    }
-
-    /** The zone's stable endpoint at the players' gateway, once the gateway follows it. */
-    private static InetSocketAddress endpoint(JsonHttpClient gateway, String zone)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try {
-                JsonNode z = gateway.get("/v1/zones/" + zone, JsonNode.class);
-                return new InetSocketAddress(z.path("endpoint").asText(), z.path("port").asInt());
-            } catch (RuntimeException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new LiveZoneException(
-                            "the players' gateway does not serve zone "
-                                    + zone
-                                    + ": "
-                                    + e.getMessage());
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 
     private void plan(JsonHttpClient api, String algorithm, Map<String, String> moves) {

@@ -4,12 +4,11 @@ import io.livezone.core.InvalidInputException;
 import io.livezone.core.http.ApiException;
 import io.livezone.core.http.JsonHttpServer;
 import io.livezone.core.http.JsonHttpServer.Request;
+import io.livezone.gateway.metrics.MetricsEndpoint;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,23 +70,7 @@ public final class GatewayControl {
                 .rawRoute(
                         "GET",
                         "/metrics",
-                        (r, exchange) -> {
-                            byte[] body =
-                                    gateway.meterRegistry()
-                                            .scrape()
-                                            .getBytes(StandardCharsets.UTF_8);
-                            exchange.getResponseHeaders()
-                                    .set(
-                                            "Content-Type",
-                                            io.livezone.gateway.metrics.MetricsEndpoint
-                                                    .CONTENT_TYPE);
-                            exchange.sendResponseHeaders(200, body.length);
-                            try (var out = exchange.getResponseBody()) {
-                                out.write(body);
-                            } catch (IOException e) {
-                                log.debug("metrics client went away", e);
-                            }
-                        });
+                        (r, exchange) -> MetricsEndpoint.serve(exchange, gateway.meterRegistry()));
     }
 
     /** True while a switchover of {@code zone} holds its traffic. */

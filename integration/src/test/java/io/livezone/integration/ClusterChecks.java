@@ -14,6 +14,7 @@ import io.livezone.network.ZoneNetwork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -31,6 +32,26 @@ final class ClusterChecks {
             out.put(z.path("definition").path("name").asText(), z.path("host").asText());
         }
         return out;
+    }
+
+    /**
+     * Waits until the plan's first move is MIGRATING past {@code percent}; returns that move. Fails
+     * when the move is seen in any state but PENDING, PREPARING or MIGRATING, or after 60 s.
+     */
+    static JsonNode awaitFirstMoveMigrating(JsonHttpClient api, long plan, double percent)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode m =
+                    api.get("/v1/plans/" + plan, JsonNode.class).path("plan").path("moves").get(0);
+            if (m.path("state").asText().equals("MIGRATING")
+                    && m.path("percent").asDouble() > percent) {
+                return m;
+            }
+            assertThat(m.path("state").asText()).isIn("PENDING", "PREPARING", "MIGRATING");
+            Thread.sleep(100);
+        }
+        throw new AssertionError("plan " + plan + " never got past " + percent + "% migrating");
     }
 
     /** Looks at every host's VMs on disk: each of {@code zones}, and no other, runs on one host. */

@@ -301,19 +301,9 @@ class ClusterStorageTest {
     }
 
     /** Waits until the plan's only move is copying the disk. */
-    private static void awaitDiskMirror(long id) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode m =
-                    api.get("/v1/plans/" + id, JsonNode.class).path("plan").path("moves").get(0);
-            if (m.path("state").asText().equals("MIGRATING") && m.path("percent").asDouble() > 2) {
-                assertThat(m.path("percent").asDouble()).isLessThan(90);
-                return;
-            }
-            assertThat(m.path("state").asText()).isIn("PENDING", "PREPARING", "MIGRATING");
-            sleep(100);
-        }
-        throw new AssertionError("plan " + id + " never started mirroring the disk");
+    private static void awaitDiskMirror(long id) throws InterruptedException {
+        JsonNode move = ClusterChecks.awaitFirstMoveMigrating(api, id, 2);
+        assertThat(move.path("percent").asDouble()).isLessThan(90);
     }
 
     private static Map<String, String> placement() {

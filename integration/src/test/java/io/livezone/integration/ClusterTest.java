@@ -173,7 +173,7 @@ class ClusterTest {
     void swapAcrossSitesKeepsPlayersConnected() throws Exception {
         // za's players come through the cluster's gateway, zb's straight to the zone.
         JsonHttpClient gateway = cluster.gatewayApi();
-        JsonNode endpoint = awaitGatewayServes(gateway, "za");
+        JsonNode endpoint = cluster.awaitGatewayServes("za", Duration.ofSeconds(30));
         assertThat(endpoint.path("site").asText()).isEqualTo("a");
         try (BotSwarm viaGateway =
                         BotSwarm.start(
@@ -250,7 +250,7 @@ class ClusterTest {
     void parallelMovesWithinASite() throws Exception {
         // The players' gateway is down during this move: the move goes ahead without a hold, and
         // the restarted gateway serves each zone on the port it had, at its new site.
-        int port = awaitGatewayServes(cluster.gatewayApi(), "zb").path("port").asInt();
+        int port = cluster.awaitGatewayServes("zb", Duration.ofSeconds(30)).path("port").asInt();
         cluster.killGateway();
         JsonNode plan = runToEnd(submit("parallel", Map.of("zb", "h2")));
         assertThat(plan.path("state").asText()).as(plan.toString()).isEqualTo("DONE");
@@ -261,7 +261,7 @@ class ClusterTest {
         assertEachZoneRunsExactlyOnce();
 
         cluster = cluster.restartGateway();
-        JsonNode zb = awaitGatewayServes(cluster.gatewayApi(), "zb");
+        JsonNode zb = cluster.awaitGatewayServes("zb", Duration.ofSeconds(30));
         assertThat(zb.path("port").asInt()).isEqualTo(port);
         assertThat(zb.path("site").asText()).isEqualTo("a");
         try (BotSwarm players =
@@ -337,21 +337,6 @@ class ClusterTest {
         assertEachZoneRunsExactlyOnce();
     }
 
-    private static JsonNode awaitGatewayServes(JsonHttpClient gateway, String zone)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try {
-                return gateway.get("/v1/zones/" + zone, JsonNode.class);
-            } catch (RuntimeException e) { // not serving it yet, or (re)starting
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
     private static String zoneAddress(String zone) {
         return api.get("/v1/zones/" + zone, JsonNode.class)
                 .path("definition")
@@ -421,18 +406,8 @@ class ClusterTest {
         throw new AssertionError("plan " + id + " did not finish within " + timeout);
     }
 
-    private static void awaitMigrating(long id) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode m =
-                    api.get("/v1/plans/" + id, JsonNode.class).path("plan").path("moves").get(0);
-            if (m.path("state").asText().equals("MIGRATING") && m.path("percent").asDouble() > 5) {
-                return;
-            }
-            assertThat(m.path("state").asText()).isIn("PENDING", "PREPARING", "MIGRATING");
-            sleep(100);
-        }
-        throw new AssertionError("plan " + id + " never started migrating");
+    private static void awaitMigrating(long id) throws InterruptedException {
+        ClusterChecks.awaitFirstMoveMigrating(api, id, 5);
     }
 
     private static Map<String, String> placement() {

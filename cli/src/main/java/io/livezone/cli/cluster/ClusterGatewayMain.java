@@ -128,7 +128,7 @@ public final class ClusterGatewayMain implements Callable<Integer> {
                         lastProblem = null;
                     } catch (Exception e) {
                         String problem = e.getMessage();
-                        if (!problem.equals(lastProblem)) {
+                        if (!java.util.Objects.equals(problem, lastProblem)) {
                             log.warn("cannot follow the coordinator: {}", problem);
                         }
                         lastProblem = problem;

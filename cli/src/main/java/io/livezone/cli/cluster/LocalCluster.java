@@ -1,5 +1,6 @@
 package io.livezone.cli.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -309,6 +310,31 @@ public final class LocalCluster implements AutoCloseable {
             throw new InvalidInputException("cluster '" + state.name() + "' runs no gateway");
         }
         return new JsonHttpClient(URI.create(state.gatewayUrl()), token());
+    }
+
+    /**
+     * The gateway's view of {@code zone} ({@code GET /v1/zones/{zone}}: endpoint, port, site...),
+     * once the gateway serves it; it follows the registry a moment after a zone appears, and a
+     * (re)starting gateway does not answer yet.
+     */
+    public JsonNode awaitGatewayServes(String zone, Duration timeout) throws InterruptedException {
+        JsonHttpClient gateway = gatewayApi();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return gateway.get("/v1/zones/" + zone, JsonNode.class);
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new EnvironmentException(
+                            "the players' gateway does not serve zone "
+                                    + zone
+                                    + ": "
+                                    + e.getMessage(),
+                            e);
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     /** A QEMU driver view of one host's zones (for tests and clean-up; agents own them). */

@@ -2,7 +2,6 @@ package io.livezone.core.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.livezone.core.ZoneNotFoundException;
 import io.livezone.core.http.ApiException;
 import io.livezone.core.http.JsonHttpClient;
 
@@ -26,8 +25,6 @@ public final class HttpSwitchoverGate implements SwitchoverGate {
         try {
             http.send("POST", path(zone, "hold"), Map.of(), JsonNode.class, TIMEOUT);
             return true;
-        } catch (ZoneNotFoundException e) {
-            return false;
         } catch (ApiException e) {
             if (e.status() == 404) {
                 return false;

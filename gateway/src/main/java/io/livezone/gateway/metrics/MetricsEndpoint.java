@@ -52,6 +52,14 @@ public final class MetricsEndpoint implements AutoCloseable {
         return server.getAddress();
     }
 
+    /**
+     * Answers {@code exchange} with a scrape of {@code registry} (for servers with other routes).
+     */
+    public static void serve(HttpExchange exchange, PrometheusMeterRegistry registry)
+            throws IOException {
+        send(exchange, 200, CONTENT_TYPE, registry.scrape());
+    }
+
     private static void handle(HttpExchange exchange, PrometheusMeterRegistry registry)
             throws IOException {
         try (exchange) {
@@ -61,7 +69,7 @@ public final class MetricsEndpoint implements AutoCloseable {
                 exchange.getResponseHeaders().set("Allow", "GET");
                 send(exchange, 405, "text/plain; charset=utf-8", "only GET\n");
             } else {
-                send(exchange, 200, CONTENT_TYPE, registry.scrape());
+                serve(exchange, registry);
             }
         }
     }
