@@ -7,8 +7,21 @@
 set -euo pipefail
 out=${1:?out dir}; jar=${2:?dve jar}
 here=$(cd "$(dirname "$0")" && pwd)
+trap 'echo "build-guest: failed (exit $?) at: $BASH_COMMAND" >&2' ERR
 : "${JAVA_HOME:?JAVA_HOME must point at a JDK with jlink}"
 mkdir -p "$out"; out=$(cd "$out" && pwd)
+
+# Debian's Redis server, unmodified: the off-the-shelf server a zone can run beside ours (lz.redis=PORT).
+# Debian ships it as redis-check-rdb (redis-server is a symlink to it; the name picks the mode).
+redis=/usr/bin/redis-check-rdb
+[ -x "$redis" ] || { echo "build-guest: $redis missing (install redis-tools)" >&2; exit 1; }
+[ -f "$jar" ] || { echo "build-guest: zone server jar $jar missing (run the Maven build)" >&2; exit 1; }
+# Up to date when the inputs hash as before: checked first, so a set-up machine pays no apt look-up.
+inputs=$(sha256sum "$jar" "$redis" "$here/build-guest.sh" "$here/guest-init.sh" "$here/guest-disk-writer.sh" | sha256sum | cut -c1-16)
+if [ -f "$out/stamp" ] && [ "$(cut -d' ' -f2 "$out/stamp")" = "$inputs" ] && [ -f "$out/vmlinuz" ] \
+   && [ -f "$out/initrd.img" ] && [ -f "$out/initrd-redis.img" ]; then
+  exit 0
+fi
 
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
 if [ -z "$kpkg" ]; then
@@ -16,15 +29,7 @@ if [ -z "$kpkg" ]; then
   kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
 fi
 [ -n "$kpkg" ] || { echo "build-guest: cannot resolve the Debian kernel package (linux-image-amd64)" >&2; exit 1; }
-
-# Debian's Redis server, unmodified: the off-the-shelf server a zone can run beside ours (lz.redis=PORT).
-# Debian ships it as redis-check-rdb (redis-server is a symlink to it; the name picks the mode).
-redis=/usr/bin/redis-check-rdb
-[ -x "$redis" ] || { echo "build-guest: $redis missing (install redis-tools)" >&2; exit 1; }
-stamp="$kpkg $(sha256sum "$jar" "$redis" "$here/build-guest.sh" "$here/guest-init.sh" "$here/guest-disk-writer.sh" | sha256sum | cut -c1-16)"
-if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ] && [ -f "$out/initrd-redis.img" ]; then
-  exit 0
-fi
+stamp="$kpkg $inputs"
 echo "build-guest: building zone guest image ($kpkg) in $out" >&2
 work=$(mktemp -d "$out/.work.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -3,9 +3,7 @@ package io.livezone.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.cli.cluster.ClusterCommand;
-import io.livezone.cli.cluster.LocalCluster;
 import io.livezone.cli.cluster.PlanCommand;
-import io.livezone.cli.cluster.RttReporter;
 import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
 import io.livezone.coordinator.plan.PlanRequest;
@@ -15,6 +13,8 @@ import io.livezone.core.http.JsonHttpClient;
 import io.livezone.dve.bot.AggregateStats;
 import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
+import io.livezone.lab.cluster.LocalCluster;
+import io.livezone.lab.cluster.RttReporter;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,5 +1,9 @@
 package io.livezone.cli;
 
+import io.livezone.lab.HostState;
+import io.livezone.lab.ScenarioOptions;
+import io.livezone.lab.SingleZoneScenario;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

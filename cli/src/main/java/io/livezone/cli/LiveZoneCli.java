@@ -1,5 +1,6 @@
 package io.livezone.cli;
 
+import io.livezone.bench.BenchCommand;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.LiveZoneException;
 

@@ -11,6 +11,8 @@ import io.livezone.core.ZoneApp;
 import io.livezone.core.ZoneNotFoundException;
 import io.livezone.core.ZoneSpec;
 import io.livezone.core.ZoneStatus;
+import io.livezone.lab.HostState;
+import io.livezone.lab.MigrationOptionsMixin;
 import io.livezone.qemu.GuestImage;
 import io.livezone.qemu.QemuZoneDriver;
 

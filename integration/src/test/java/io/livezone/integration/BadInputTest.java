@@ -3,7 +3,6 @@ package io.livezone.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.livezone.cli.LocalZoneLab;
 import io.livezone.core.EnvironmentException;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.Ipv4Interface;
@@ -15,6 +14,7 @@ import io.livezone.core.ZoneAlreadyExistsException;
 import io.livezone.core.ZoneNotFoundException;
 import io.livezone.core.ZoneSpec;
 import io.livezone.core.ZoneState;
+import io.livezone.lab.LocalZoneLab;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

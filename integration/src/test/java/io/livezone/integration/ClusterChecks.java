@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.livezone.cli.cluster.LocalCluster;
 import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStatus;
 import io.livezone.core.http.JsonHttpClient;
+import io.livezone.lab.cluster.LocalCluster;
 import io.livezone.network.HostNetwork;
 import io.livezone.network.ZoneNetwork;
 

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.livezone.cli.cluster.LocalCluster;
-import io.livezone.cli.cluster.LocalZoneDisks;
 import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
 import io.livezone.coordinator.plan.PlanRequest;
@@ -15,6 +13,8 @@ import io.livezone.core.InvalidInputException;
 import io.livezone.core.cluster.MigrationSettings;
 import io.livezone.core.http.ApiException;
 import io.livezone.core.http.JsonHttpClient;
+import io.livezone.lab.cluster.LocalCluster;
+import io.livezone.lab.cluster.LocalZoneDisks;
 import io.livezone.storage.GuestDiskContent;
 
 import org.junit.jupiter.api.AfterAll;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.livezone.cli.cluster.LocalCluster;
 import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
 import io.livezone.coordinator.plan.PlanRequest;
@@ -19,6 +18,7 @@ import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
 import io.livezone.dve.bot.ZoneQuery;
 import io.livezone.dve.server.InputDelivery;
+import io.livezone.lab.cluster.LocalCluster;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

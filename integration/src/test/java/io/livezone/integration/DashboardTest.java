@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.cli.cluster.ClusterCommand;
-import io.livezone.cli.cluster.LocalCluster;
 import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
 import io.livezone.core.http.JsonHttpClient;
+import io.livezone.lab.cluster.LocalCluster;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

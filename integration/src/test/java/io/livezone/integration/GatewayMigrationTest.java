@@ -3,8 +3,6 @@ package io.livezone.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.livezone.cli.LabGateway;
-import io.livezone.cli.LocalZoneLab;
 import io.livezone.core.MemorySize;
 import io.livezone.core.MigrationFailedException;
 import io.livezone.core.MigrationOptions;
@@ -26,6 +24,8 @@ import io.livezone.gateway.ZoneEndpoint;
 import io.livezone.gateway.ZoneLocation;
 import io.livezone.gateway.ZoneTraffic;
 import io.livezone.gateway.latency.RegionLatency;
+import io.livezone.lab.LabGateway;
+import io.livezone.lab.LocalZoneLab;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

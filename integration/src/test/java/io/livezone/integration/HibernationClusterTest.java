@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.cli.LiveZoneCli;
-import io.livezone.cli.cluster.LocalCluster;
 import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
 import io.livezone.core.InvalidInputException;
@@ -17,6 +16,7 @@ import io.livezone.core.http.ApiException;
 import io.livezone.core.http.JsonHttpClient;
 import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
+import io.livezone.lab.cluster.LocalCluster;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

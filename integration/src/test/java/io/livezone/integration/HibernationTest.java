@@ -2,13 +2,13 @@ package io.livezone.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.livezone.cli.LocalZoneLab;
 import io.livezone.core.MemorySize;
 import io.livezone.core.ZoneSpec;
 import io.livezone.core.ZoneState;
 import io.livezone.dve.bot.AggregateStats;
 import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
+import io.livezone.lab.LocalZoneLab;
 import io.livezone.qemu.QemuZoneDriver;
 
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.livezone.cli.LocalZoneLab;
 import io.livezone.core.MemorySize;
 import io.livezone.core.MigrationFailedException;
 import io.livezone.core.MigrationOptions;
@@ -15,6 +14,7 @@ import io.livezone.core.ZoneState;
 import io.livezone.dve.bot.AggregateStats;
 import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
+import io.livezone.lab.LocalZoneLab;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

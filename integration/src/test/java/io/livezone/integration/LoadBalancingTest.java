@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.cli.LiveZoneCli;
-import io.livezone.cli.cluster.LocalCluster;
 import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
 import io.livezone.core.http.JsonHttpClient;
+import io.livezone.lab.cluster.LocalCluster;
 import io.livezone.network.HostNetwork;
 
 import org.junit.jupiter.api.AfterAll;

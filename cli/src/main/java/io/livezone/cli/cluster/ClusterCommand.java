@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.dashboard.Dashboard;
+import io.livezone.lab.cluster.LocalCluster;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,6 +1,7 @@
 package io.livezone.cli.cluster;
 
 import io.livezone.core.http.JsonHttpClient;
+import io.livezone.lab.cluster.LocalCluster;
 
 import picocli.CommandLine.Option;
 

@@ -1,0 +1,126 @@
+package io.livezone.gateway.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.livezone.core.http.JsonHttpClient;
+import io.livezone.core.http.JsonHttpServer;
+import io.livezone.gateway.Gateway;
+import io.livezone.gateway.GatewayConfig;
+import io.livezone.gateway.GatewayControl;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The cluster gateway following a (fake) coordinator's registry. */
+class PlacementFollowerTest {
+    private static final String TOKEN = "0123456789abcdef0123";
+
+    @TempDir Path dir;
+
+    private final Map<String, String> hostSites = Map.of("h1", "eu", "h3", "us");
+    private final List<Map<String, Object>> zones = new ArrayList<>();
+    private JsonHttpServer coordinator;
+    private JsonHttpClient api;
+
+    @BeforeEach
+    void fakeCoordinator() {
+        coordinator =
+                new JsonHttpServer(
+                                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TOKEN)
+                        .route(
+                                "GET",
+                                "/v1/hosts",
+                                r ->
+                                        hostSites.entrySet().stream()
+                                                .map(
+                                                        e ->
+                                                                Map.of(
+                                                                        "name",
+                                                                        e.getKey(),
+                                                                        "site",
+                                                                        e.getValue()))
+                                                .toList())
+                        .route("GET", "/v1/zones", r -> List.copyOf(zones))
+                        .start();
+        api =
+                new JsonHttpClient(
+                        URI.create("http://127.0.0.1:" + coordinator.address().getPort()), TOKEN);
+    }
+
+    @AfterEach
+    void stop() {
+        coordinator.close();
+    }
+
+    private void zone(String name, String host, String state, int n) {
+        zones.removeIf(z -> ((Map<?, ?>) z.get("definition")).get("name").equals(name));
+        zones.add(
+                Map.of(
+                        "definition",
+                        Map.of(
+                                "name",
+                                name,
+                                "address",
+                                "127.0.0." + n + "/24",
+                                "tcpPort",
+                                7000,
+                                "udpPort",
+                                7001),
+                        "host",
+                        host,
+                        "state",
+                        state));
+    }
+
+    @Test
+    void everyZoneGetsAStableEndpointThatFollowsSettledPlacements() throws Exception {
+        Path ports = dir.resolve("ports.json");
+        int first = 27000 + (int) (ProcessHandle.current().pid() % 1000) * 10;
+        try (Gateway gateway = Gateway.start(GatewayConfig.loopback())) {
+            GatewayControl control = new GatewayControl(gateway, r -> {});
+            PlacementFollower follower = new PlacementFollower(gateway, control, api, ports, first);
+            zone("za", "h1", "RUNNING", 10);
+            zone("zb", "h3", "RUNNING", 11);
+            follower.sync();
+            assertThat(gateway.endpoint("za").orElseThrow().udp().getPort()).isEqualTo(first);
+            assertThat(gateway.endpoint("zb").orElseThrow().udp().getPort()).isEqualTo(first + 1);
+            assertThat(gateway.location("za").orElseThrow().site()).isEqualTo("eu");
+
+            // In flight: the registry still names the source; the follower leaves it alone.
+            zone("za", "h3", "MIGRATING", 10);
+            follower.sync();
+            assertThat(gateway.location("za").orElseThrow().site()).isEqualTo("eu");
+            // Settled at the destination.
+            zone("za", "h3", "RUNNING", 10);
+            follower.sync();
+            assertThat(gateway.location("za").orElseThrow().site()).isEqualTo("us");
+
+            // Gone from the registry: the endpoint closes.
+            zones.removeIf(z -> ((Map<?, ?>) z.get("definition")).get("name").equals("zb"));
+            follower.sync();
+            assertThat(gateway.endpoint("zb")).isEmpty();
+        }
+        // A restarted gateway gives za the same port as before.
+        try (Gateway gateway = Gateway.start(GatewayConfig.loopback())) {
+            PlacementFollower follower =
+                    new PlacementFollower(
+                            gateway, new GatewayControl(gateway, r -> {}), api, ports, first);
+            zone("zc", "h1", "RUNNING", 12);
+            follower.sync();
+            assertThat(gateway.endpoint("za").orElseThrow().udp().getPort()).isEqualTo(first);
+            assertThat(gateway.endpoint("zc").orElseThrow().udp().getPort())
+                    .as("a new zone never takes a port another zone had")
+                    .isEqualTo(first + 2);
+        }
+    }
+}
