@@ -452,9 +452,9 @@ public final class PlanExecutor implements AutoCloseable {
                                 threads.submit(() -> runMove(idx));
                             }
                         }
-                        if (plan.algorithm().equalsIgnoreCase("auto")) {
-                            stageAhead();
-                        }
+                        // Every schedule stages: comparing schedules must not mix in an
+                        // executor speed-up only one of them gets.
+                        stageAhead();
                     }
                     changes.poll(250, TimeUnit.MILLISECONDS);
                 }
