@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.livezone.core.ZoneState;
-import io.livezone.core.ZoneStatus;
 import io.livezone.core.http.JsonHttpClient;
+import io.livezone.lab.QemuCensus;
 import io.livezone.lab.cluster.LocalCluster;
 import io.livezone.network.HostNetwork;
 import io.livezone.network.ZoneNetwork;
@@ -54,24 +53,31 @@ final class ClusterChecks {
         throw new AssertionError("plan " + plan + " never got past " + percent + "% migrating");
     }
 
-    /** Looks at every host's VMs on disk: each of {@code zones}, and no other, runs on one host. */
+    /**
+     * Asks every QEMU process of the cluster over QMP for its run state: each of {@code zones}, and
+     * no other, has exactly one copy in state {@code running}, on the host the registry names.
+     * Copies in other states (a paused source, an incoming destination) are allowed: they execute
+     * no guest code.
+     */
     static void assertEachZoneRunsExactlyOnce(LocalCluster cluster, Collection<String> zones) {
+        List<QemuCensus.Copy> copies = QemuCensus.under(cluster.dir());
         Map<String, List<String>> runningOn = new TreeMap<>();
-        cluster.zonesByHost()
-                .forEach(
-                        (host, statuses) -> {
-                            for (ZoneStatus z : statuses) {
-                                if (z.state() == ZoneState.RUNNING
-                                        || z.state() == ZoneState.MIGRATING) {
-                                    runningOn
-                                            .computeIfAbsent(z.zone(), k -> new ArrayList<>())
-                                            .add(host);
-                                }
-                            }
-                        });
-        assertThat(runningOn).containsOnlyKeys(zones);
+        for (QemuCensus.Copy c : copies) {
+            if (c.running()) {
+                runningOn.computeIfAbsent(c.zone(), k -> new ArrayList<>()).add(c.host());
+            }
+        }
+        assertThat(runningOn.keySet())
+                .as("zones with a running QEMU; census %s", copies)
+                .containsExactlyInAnyOrderElementsOf(zones);
+        Map<String, String> registry = placement(cluster.api());
         runningOn.forEach(
-                (zone, hosts) -> assertThat(hosts).as("hosts running %s", zone).hasSize(1));
+                (zone, hosts) -> {
+                    assertThat(hosts).as("hosts running %s; census %s", zone, copies).hasSize(1);
+                    assertThat(hosts.get(0))
+                            .as("host running %s, as the registry says", zone)
+                            .isEqualTo(registry.get(zone));
+                });
     }
 
     /**

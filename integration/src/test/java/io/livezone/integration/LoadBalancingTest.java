@@ -186,7 +186,19 @@ class LoadBalancingTest {
             assertThat(c.path("members").toString()).isEqualTo("[\"h1\",\"h2\",\"h3\"]");
         }
         Map<String, String> settled = placement();
-        sleep(Duration.ofSeconds(12));
+        long settledAt = System.currentTimeMillis();
+        long proposals = proposalsSent();
+        // Evidence, not a pause: every conductor publishes a status after each round, so a status
+        // stamped past the calm-down (5 s) plus two report periods comes from rounds that were
+        // free to propose a move, and none did.
+        awaitUntil(
+                Duration.ofSeconds(40),
+                "every conductor decided again after its calm-down",
+                () ->
+                        conductors().values().stream()
+                                .allMatch(
+                                        c -> c.path("sentAtMillis").asLong() > settledAt + 7_000));
+        assertThat(proposalsSent()).as("proposals after settling").isEqualTo(proposals);
         assertThat(placement()).isEqualTo(settled);
         assertThat(plans("DONE")).hasSameSizeAs(done);
 
@@ -310,6 +322,12 @@ class LoadBalancingTest {
         assertThat(r.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
         return r.body();
+    }
+
+    private static long proposalsSent() {
+        return conductors().values().stream()
+                .mapToLong(c -> c.path("proposalsSent").asLong())
+                .sum();
     }
 
     private static void assertEachZoneRunsExactlyOnce(List<String> zones) {

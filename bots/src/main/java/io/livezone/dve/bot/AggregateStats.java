@@ -6,7 +6,9 @@ import java.util.List;
  * Swarm-wide figures over a window. Percentiles are computed over all bots' samples merged, not
  * averaged per bot. {@code tickContinuityOk} means no duplicate, no out-of-order/rewound update and
  * no digest-chain break; lost updates are reported separately and do not affect it. {@code
- * updateLateness} merges every bot's lateness samples (see {@link BotStats}).
+ * updateLateness} merges every bot's lateness samples (see {@link BotStats}). {@code highestTick}
+ * is the newest tick any bot has seen: how far game time has advanced, to compare with the wall
+ * clock (the zone's tick loop drops ticks after a long stall, so a stalled guest falls behind).
  */
 public record AggregateStats(
         int bots,
@@ -23,7 +25,8 @@ public record AggregateStats(
         long malformedPackets,
         int disconnected,
         boolean tickContinuityOk,
-        LatencySummary updateLateness) {
+        LatencySummary updateLateness,
+        long highestTick) {
 
     public AggregateStats {
         updateLateness = updateLateness == null ? LatencySummary.EMPTY : updateLateness;
@@ -48,7 +51,9 @@ public record AggregateStats(
         long pongs = 0;
         long malformed = 0;
         int disconnected = 0;
+        long highestTick = 0;
         for (BotStats b : bots) {
+            highestTick = Math.max(highestTick, b.highestTick());
             updates += b.updatesReceived();
             lost += b.lost();
             duplicated += b.duplicated();
@@ -76,6 +81,7 @@ public record AggregateStats(
                 malformed,
                 disconnected,
                 continuityOk,
-                updateLateness);
+                updateLateness,
+                highestTick);
     }
 }
