@@ -742,12 +742,29 @@ public final class QemuZoneDriver implements ZoneDriver {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling("zone.json.tmp");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), record);
+            // New content on the device before the rename, and the rename itself after it: a
+            // power loss leaves either the old record or the new one, never an empty file.
+            try (var out =
+                    java.nio.channels.FileChannel.open(
+                            tmp,
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.WRITE,
+                            java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                out.write(
+                        java.nio.ByteBuffer.wrap(
+                                JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record)));
+                out.force(true);
+            }
             Files.move(
                     tmp,
                     file,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            try (var dir =
+                    java.nio.channels.FileChannel.open(
+                            file.getParent(), java.nio.file.StandardOpenOption.READ)) {
+                dir.force(true);
+            }
         } catch (IOException e) {
             throw new LiveZoneException("cannot save zone state " + file + ": " + e.getMessage());
         }

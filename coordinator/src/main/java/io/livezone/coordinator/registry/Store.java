@@ -27,22 +27,31 @@ import java.util.List;
  */
 public final class Store implements AutoCloseable {
     private final Connection db;
+    private final boolean durable;
 
-    private Store(Connection db) {
+    private Store(Connection db, boolean durable) {
         this.db = db;
+        this.durable = durable;
     }
 
-    /** Opens (creating if needed) the database at {@code file} (without H2's .mv.db suffix). */
+    /**
+     * Opens (creating if needed) the database at {@code file} (without H2's .mv.db suffix). Every
+     * write is on disk when its method returns: H2 otherwise keeps commits in memory for up to 500
+     * ms (its WRITE_DELAY) and leaves flushing to the OS, so an acknowledged plan or commit could
+     * vanish with a SIGKILL or a power loss.
+     */
     public static Store open(Path file) {
-        return open("jdbc:h2:file:" + file.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE");
+        return open(
+                "jdbc:h2:file:" + file.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
+                true);
     }
 
     /** An in-memory store (tests and the planner-only mode). */
     public static Store inMemory() {
-        return open("jdbc:h2:mem:lz" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        return open("jdbc:h2:mem:lz" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", false);
     }
 
-    private static Store open(String url) {
+    private static Store open(String url, boolean durable) {
         try {
             Connection c = DriverManager.getConnection(url, "sa", "");
             try (Statement s = c.createStatement()) {
@@ -76,7 +85,7 @@ public final class Store implements AutoCloseable {
                         "CREATE TABLE IF NOT EXISTS transfers (id BIGINT AUTO_INCREMENT PRIMARY"
                                 + " KEY, record VARCHAR(2048))");
             }
-            return new Store(c);
+            return new Store(c, durable);
         } catch (SQLException e) {
             throw new EnvironmentException(
                     "cannot open the coordinator database: " + e.getMessage(), e);
@@ -210,41 +219,54 @@ public final class Store implements AutoCloseable {
                 r -> fromJson(r.getString(1), StorageTransferRecord.class));
     }
 
-    /** Stores a new plan and returns it with its id. */
+    /** Stores a new plan with all its moves, or nothing, and returns it with its id. */
     public synchronized PlanRecord insertPlan(PlanRecord p) {
-        try (PreparedStatement s =
-                db.prepareStatement(
-                        "INSERT INTO plans (algorithm, state, settings, timeout_s, created,"
-                                + " finished) VALUES (?, ?, ?, ?, ?, ?)",
-                        Statement.RETURN_GENERATED_KEYS)) {
-            bind(
-                    s,
-                    p.algorithm(),
-                    p.state().name(),
-                    json(p.settings()),
-                    p.timeoutSeconds(),
-                    p.createdMillis(),
-                    p.finishedMillis());
-            s.executeUpdate();
-            long id;
-            try (ResultSet keys = s.getGeneratedKeys()) {
-                keys.next();
-                id = keys.getLong(1);
+        try {
+            db.setAutoCommit(false);
+            try (PreparedStatement s =
+                    db.prepareStatement(
+                            "INSERT INTO plans (algorithm, state, settings, timeout_s, created,"
+                                    + " finished) VALUES (?, ?, ?, ?, ?, ?)",
+                            Statement.RETURN_GENERATED_KEYS)) {
+                bind(
+                        s,
+                        p.algorithm(),
+                        p.state().name(),
+                        json(p.settings()),
+                        p.timeoutSeconds(),
+                        p.createdMillis(),
+                        p.finishedMillis());
+                s.executeUpdate();
+                long id;
+                try (ResultSet keys = s.getGeneratedKeys()) {
+                    keys.next();
+                    id = keys.getLong(1);
+                }
+                try (PreparedStatement m =
+                        db.prepareStatement(
+                                "MERGE INTO moves KEY (plan_id, seq) VALUES (?, ?, ?, ?)")) {
+                    for (int i = 0; i < p.moves().size(); i++) {
+                        bind(m, id, i, p.moves().get(i).zone(), json(p.moves().get(i)));
+                        m.executeUpdate();
+                    }
+                }
+                db.commit();
+                sync();
+                return new PlanRecord(
+                        id,
+                        p.algorithm(),
+                        p.state(),
+                        p.settings(),
+                        p.timeoutSeconds(),
+                        p.createdMillis(),
+                        p.finishedMillis(),
+                        p.moves());
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
             }
-            PlanRecord stored =
-                    new PlanRecord(
-                            id,
-                            p.algorithm(),
-                            p.state(),
-                            p.settings(),
-                            p.timeoutSeconds(),
-                            p.createdMillis(),
-                            p.finishedMillis(),
-                            p.moves());
-            for (int i = 0; i < p.moves().size(); i++) {
-                putMove(id, i, p.moves().get(i));
-            }
-            return stored;
         } catch (SQLException e) {
             throw failure(e);
         }
@@ -328,8 +350,18 @@ public final class Store implements AutoCloseable {
         try (PreparedStatement s = db.prepareStatement(sql)) {
             bind(s, args);
             s.executeUpdate();
+            sync();
         } catch (SQLException e) {
             throw failure(e);
+        }
+    }
+
+    /** Forces what was committed onto the device (fsync), for a file store. */
+    private void sync() throws SQLException {
+        if (durable) {
+            try (Statement s = db.createStatement()) {
+                s.execute("CHECKPOINT SYNC");
+            }
         }
     }
 
