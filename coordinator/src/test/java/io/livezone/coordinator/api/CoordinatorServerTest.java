@@ -470,7 +470,13 @@ class CoordinatorServerTest {
                 assertThat(m.path("error").asText()).isEqualTo("unknown zone 'zb'");
             }
         }
-        assertThat(agents.calls("zb")).containsExactly("h1.start(zb)", "h1.stop(zb)");
+        // zb's destination may have been staged ahead on h2 while za moved: the plan's end
+        // removes it, and zb itself never migrated.
+        assertThat(agents.calls("zb"))
+                .containsSubsequence("h1.start(zb)", "h1.stop(zb)")
+                .doesNotContain("h1.migrateOut(zb)");
+        assertThat(agents.state("h2", "zb")).isEmpty();
+        assertThat(agents.state("h1", "zb")).isEmpty();
     }
 
     @Test
