@@ -109,10 +109,11 @@ final class VmCommand {
         public Integer call() {
             ZoneSpec.validateName(name);
             MemorySize mem = MemorySize.parse(memory);
-            GuestImage image = GuestImage.installed();
             ZoneApp app = new ZoneApp(7000, 7001, tickHz);
             MacAddress macAddress = mac == null ? MacAddress.forZone(name) : new MacAddress(mac);
             Ipv4Interface requested = ip == null ? null : parseAddress(ip);
+            // After the input: a bad --ip is a usage error (2) even where no guest is built (1).
+            GuestImage image = GuestImage.installed();
             boolean createdNetwork = HostState.existing(state.state, state.network).isEmpty();
             QemuZoneDriver driver = HostState.openOrCreate(state.state, state.network);
             try {

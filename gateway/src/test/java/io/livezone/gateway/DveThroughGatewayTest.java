@@ -75,11 +75,13 @@ class DveThroughGatewayTest {
                     assertThat(window.aggregate().pongsReceived()).isPositive();
                 }
                 for (BotStats bot : atFar.bots()) {
-                    // 2 x 60 ms emulated; the bots' histogram has about 3 % resolution.
-                    assertThat(bot.rtt().p50Ms()).as(bot.name()).isGreaterThanOrEqualTo(115);
+                    // 2 x 60 ms emulated; the bots' histogram has about 3 % resolution. Up to
+                    // 200 ms more on a busy machine, as in RegionLatencyTest.
+                    assertThat(bot.rtt().p50Ms()).as(bot.name()).isBetween(115.0, 320.0);
                 }
                 for (BotStats bot : atNear.bots()) {
-                    assertThat(bot.rtt().p50Ms()).as(bot.name()).isGreaterThanOrEqualTo(3.8);
+                    // 2 x 2 ms, and below the 80 ms QoS threshold: the move to the near site shows.
+                    assertThat(bot.rtt().p50Ms()).as(bot.name()).isBetween(3.8, 80.0);
                 }
                 HoldHandle hold = switchover.handle().orElseThrow();
                 assertThat(hold.totalHeldPackets()).isPositive();

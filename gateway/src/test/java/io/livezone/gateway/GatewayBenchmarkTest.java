@@ -19,7 +19,10 @@ class GatewayBenchmarkTest {
         assertThat(result.gatewayP99Micros()).isGreaterThanOrEqualTo(result.gatewayP50Micros());
         assertThat(result.forwardedPackets()).isPositive();
         assertThat(result.packetsPerSecond()).isPositive();
-        assertThat(result.lostPackets()).isNotNegative();
+        // Loopback with 4 MiB socket buffers and a bounded window in flight: nothing may go
+        // missing, neither on the way nor inside the gateway.
+        assertThat(result.lostPackets()).isZero();
+        assertThat(result.gatewayDrops()).isZero();
     }
 
     @Test

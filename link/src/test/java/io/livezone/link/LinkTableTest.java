@@ -72,13 +72,19 @@ class LinkTableTest {
     void theSameSeedGivesTheSameJitter() throws Exception {
         LinkProfile jittery = LinkProfile.delay(Duration.ZERO, Duration.ofSeconds(10));
         Map<SitePair, LinkProfile> profiles = Map.of(SitePair.of("a", "b"), jittery);
-        EmulatedLink one = LinkTable.of(List.of("a", "b"), profiles, 3).link("a", "b").get();
-        EmulatedLink two = LinkTable.of(List.of("a", "b"), profiles, 3).link("a", "b").get();
-        long t = System.nanoTime();
-        long d1 = one.transmit(1, Long.MIN_VALUE) - t;
-        long d2 = two.transmit(1, Long.MIN_VALUE) - t;
-        // 10 s of jitter range: equal seeds agree to within the microseconds between the calls.
-        assertThat(Math.abs(d1 - d2)).isLessThan(Duration.ofMillis(50).toNanos());
+        JitterDraws one =
+                JitterDraws.of(
+                        LinkTable.of(List.of("a", "b"), profiles, 3).link("a", "b").get(), 5);
+        JitterDraws two =
+                JitterDraws.of(
+                        LinkTable.of(List.of("a", "b"), profiles, 3).link("a", "b").get(), 5);
+        JitterDraws other =
+                JitterDraws.of(
+                        LinkTable.of(List.of("a", "b"), profiles, 4).link("a", "b").get(), 5);
+        assertThat(one.couldEqual(two)).as("same seed, same jitter").isTrue();
+        // Draws from 10 s of jitter range: another seed's cannot all fall within the microseconds
+        // that bound each draw.
+        assertThat(one.couldEqual(other)).as("another seed, other jitter").isFalse();
     }
 
     @Test

@@ -44,6 +44,14 @@ class ConductorTest {
             new LoadBalancerConfig(
                     90, 2, Duration.ofMillis(300), Duration.ofSeconds(3), Duration.ofSeconds(2));
 
+    /** What the policy says when a host with fresh reports has nothing worth sending. */
+    private static final String[] STAY_DECISIONS = {
+        "no zones to send",
+        "is not above the mean",
+        "is within δ",
+        "no host below the mean can take a zone"
+    };
+
     private final Hosts hosts = new Hosts();
     private final Map<String, Conductor> conductors = new LinkedHashMap<>();
 
@@ -71,7 +79,7 @@ class ConductorTest {
         assertThat(hosts.maxConcurrentArrivals()).as("arrivals at once on one host").isEqualTo(1);
 
         // Balanced: no host can hand over a zone that narrows its gap, so nothing moves again.
-        sleep(Duration.ofSeconds(2));
+        awaitEveryConductorDecidesToStay();
         assertThat(hosts.moves()).isEqualTo(moves);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(
@@ -101,9 +109,10 @@ class ConductorTest {
 
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(hosts.zoneCounts()).containsEntry("h1", 2));
-        sleep(Duration.ofSeconds(2));
-        assertThat(hosts.moves()).hasSize(1).allMatch(m -> m.startsWith("a: h1 →"));
+        // h1 is still far above the mean, but b and c may not move: it has nothing to send.
+        awaitEveryConductorDecidesToStay();
         assertThat(conductors.get("h1").status().lastDecision()).contains("no zones to send");
+        assertThat(hosts.moves()).hasSize(1).allMatch(m -> m.startsWith("a: h1 →"));
     }
 
     @Test
@@ -121,7 +130,7 @@ class ConductorTest {
                             assertThat(counts.get("h3")).isPositive();
                             assertThat(Collections.max(counts.values())).isLessThanOrEqualTo(2);
                         });
-        sleep(Duration.ofSeconds(2));
+        awaitEveryConductorDecidesToStay();
         assertThat(hosts.maxConcurrentArrivals()).isEqualTo(1);
         assertThat(hosts.zoneCounts().values()).allMatch(n -> n >= 1 && n <= 2);
     }
@@ -158,14 +167,23 @@ class ConductorTest {
         hosts.put("h1", Map.of("a", 10.0, "b", 10.0, "c", 10.0));
         hosts.put("h2", Map.of());
         startAll(false);
+        // A round in which h1 knew h2's load: a balancing h1 would have proposed a zone in it
+        // (zonesSpreadFromOneHostUntilEveryHostHasOne), this one only reported.
+        ConductorStatus informed =
+                await().atMost(Duration.ofSeconds(30))
+                        .until(
+                                () -> conductors.get("h1").status(),
+                                s -> s != null && s.peers().containsKey("h2"));
+        assertThat(informed.loadPct()).isEqualTo(30.0);
+        assertThat(informed.proposalsSent()).isZero();
+        assertThat(informed.sending()).isNull();
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(
                         () ->
                                 assertThat(conductors.get("h2").status().peers())
                                         .containsEntry("h1", 30.0));
-        sleep(Duration.ofSeconds(1));
+        assertThat(conductors.get("h2").status().proposalsSent()).isZero();
         assertThat(hosts.moves()).isEmpty();
-        assertThat(conductors.get("h1").status().proposalsSent()).isZero();
     }
 
     @Test
@@ -263,6 +281,32 @@ class ConductorTest {
         }
     }
 
+    /**
+     * Waits until every conductor has run a round in which it saw every host's current load (its
+     * own and each peer's report) and decided to send nothing, for a reason other than calming down
+     * after a move. The policy is pure and the loads are steady, so every later round decides the
+     * same: nothing moves again. This replaces sleeping and then checking that nothing moved.
+     */
+    private void awaitEveryConductorDecidesToStay() {
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> {
+                            Map<String, Double> loads = hosts.loads();
+                            for (Conductor c : conductors.values()) {
+                                ConductorStatus s = c.status();
+                                assertThat(s).isNotNull();
+                                Map<String, Double> others = new TreeMap<>(loads);
+                                others.remove(s.host());
+                                assertThat(s.loadPct()).as(s.host()).isEqualTo(loads.get(s.host()));
+                                assertThat(s.peers()).as("peers of %s", s.host()).isEqualTo(others);
+                                assertThat(s.sending()).as("sending from %s", s.host()).isNull();
+                                assertThat(s.lastDecision())
+                                        .as("decision of %s", s.host())
+                                        .containsAnyOf(STAY_DECISIONS);
+                            }
+                        });
+    }
+
     private void awaitMembers(List<String> whose, String... members) {
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(
@@ -338,6 +382,15 @@ class ConductorTest {
                 total += z.getValue();
             }
             return new HostLoad(total, 0, 0, 0, 0, list);
+        }
+
+        /** Each host's load: its zones' CPU together, as its conductor sums it. */
+        synchronized Map<String, Double> loads() {
+            Map<String, Double> out = new TreeMap<>();
+            zones.forEach(
+                    (h, z) ->
+                            out.put(h, z.values().stream().mapToDouble(Double::doubleValue).sum()));
+            return out;
         }
 
         synchronized Map<String, Integer> zoneCounts() {

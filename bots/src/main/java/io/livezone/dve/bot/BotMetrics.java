@@ -54,6 +54,10 @@ final class BotMetrics {
         total.disconnectReason = reason;
     }
 
+    synchronized long highestTick() {
+        return highestTick;
+    }
+
     /** Returns the current window and starts a new one. */
     synchronized MetricsWindow cutWindow() {
         MetricsWindow finished = window;

@@ -162,6 +162,18 @@ public final class BotSwarm implements AutoCloseable {
         return (int) bots.stream().filter(b -> b.status() == Bot.Status.ACTIVE).count();
     }
 
+    /**
+     * The newest tick every bot has had an update of (the lowest of the bots' newest ticks; 0 until
+     * each has one). Cheap, unlike {@link #total()}: for waiting until the swarm caught up.
+     */
+    public long newestTickOfEveryBot() {
+        long min = Long.MAX_VALUE;
+        for (Bot bot : bots) {
+            min = Math.min(min, bot.metrics.highestTick());
+        }
+        return bots.isEmpty() ? 0 : min;
+    }
+
     /** Waits until every bot has received at least one update; false on timeout. */
     public boolean awaitAllReceiving(Duration timeout) throws InterruptedException {
         return receiving.await(timeout.toNanos(), TimeUnit.NANOSECONDS);

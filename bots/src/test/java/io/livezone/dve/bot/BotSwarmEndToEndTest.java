@@ -47,15 +47,24 @@ class BotSwarmEndToEndTest {
     void twentyBotsReceiveEveryTickAt20HzWithRttAndUnbrokenChains() throws Exception {
         try (BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), BOTS, BotConfig.defaults())) {
             assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
-            swarm.cutWindow(); // drop the join phase
-            long ticksBefore = server.counters().tick();
+            SwarmStats joinPhase = swarm.cutWindow(); // drop the join phase
+            long startNanos = System.nanoTime();
+            long firstTick = server.counters().tick();
             waitForTicks(40); // about 2 s of play
+            long lastTick = server.counters().tick();
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            awaitEveryBotReceived(swarm, lastTick);
             SwarmStats window = swarm.cutWindow();
-            long ticks = server.counters().tick() - ticksBefore;
 
+            // The zone ticks on a fixed schedule with catch-up, so a loaded machine delays ticks
+            // without dropping them: a wide band still tells 20 Hz from half or double the rate.
+            // (TickLoopTest checks the cadence exactly, on a fake clock.)
+            assertThat((lastTick - firstTick) / seconds)
+                    .as("ticks per second")
+                    .isBetween(12.0, 30.0);
             assertThat(window.bots()).hasSize(BOTS);
+            assertOneUpdatePerTick(joinPhase, window, lastTick - firstTick);
             for (BotStats bot : window.bots()) {
-                assertThat(bot.updatesReceived()).as(bot.name()).isBetween(ticks - 3, ticks + 3);
                 assertThat(bot.lost()).as(bot.name()).isZero();
                 assertThat(bot.duplicated()).isZero();
                 assertThat(bot.outOfOrder()).isZero();
@@ -68,8 +77,6 @@ class BotSwarmEndToEndTest {
             AggregateStats all = window.aggregate();
             assertThat(all.tickContinuityOk()).isTrue();
             assertThat(all.disconnected()).isZero();
-            // One update per tick at 20 Hz: the typical gap is the tick period.
-            assertThat(all.updateGap().p50Ms()).isBetween(35.0, 70.0);
             assertThat(all.rtt().count()).isGreaterThanOrEqualTo(BOTS);
             assertThat(window.toJson()).contains("\"bot-19\"");
 
@@ -98,7 +105,7 @@ class BotSwarmEndToEndTest {
                 DatagramSocket attacker = new DatagramSocket();
                 Socket rogue = new Socket(InetAddress.getLoopbackAddress(), server.tcpPort())) {
             assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
-            swarm.cutWindow();
+            SwarmStats beforeAttack = swarm.cutWindow();
 
             InetSocketAddress udp =
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), server.udpPort());
@@ -137,13 +144,11 @@ class BotSwarmEndToEndTest {
                                 assertThat(c.malformedUdpPackets()).isEqualTo(2);
                                 assertThat(c.tcpErrors()).isEqualTo(4);
                             });
-            waitForTicks(20);
-            SwarmStats window = swarm.cutWindow();
+            SwarmStats window = playTicks(swarm, 20);
             assertThat(window.tickContinuityOk()).isTrue();
             assertThat(window.aggregate().lost()).isZero();
             assertThat(window.aggregate().disconnected()).isZero();
-            assertThat(window.bots())
-                    .allSatisfy(b -> assertThat(b.updatesReceived()).isGreaterThanOrEqualTo(15));
+            assertOneUpdatePerTick(beforeAttack, window, 20);
             assertThat(server.counters().sessions()).isEqualTo(BOTS);
         }
     }
@@ -172,8 +177,8 @@ class BotSwarmEndToEndTest {
         BotConfig config = BotConfig.defaults().withUpdateTimeout(Duration.ofMillis(300));
         try (FakeZone frozen = FakeZone.silent();
                 BotSwarm swarm = BotSwarm.start(frozen.endpoint(), 5, config)) {
-            assertThat(swarm.awaitAllReceiving(Duration.ofMillis(100))).isFalse();
             await().atMost(PATIENCE).until(() -> swarm.connectedCount() == 0);
+            assertThat(swarm.receivingCount()).as("bots that ever got an update").isZero();
             SwarmStats stats = swarm.total();
             assertThat(stats.aggregate().disconnected()).isEqualTo(5);
             assertThat(stats.bots())
@@ -212,8 +217,8 @@ class BotSwarmEndToEndTest {
         try (BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), 200, config)) {
             assertThat(swarm.awaitAllReceiving(PATIENCE)).isTrue();
             swarm.cutWindow();
-            waitForTicks(20);
-            SwarmStats window = swarm.cutWindow();
+            // Every bot keeps receiving through the two threads: each gets the newest tick.
+            SwarmStats window = playTicks(swarm, 20);
             assertThat(window.tickContinuityOk()).isTrue();
             assertThat(window.aggregate().disconnected()).isZero();
             assertThat(window.bots()).allSatisfy(b -> assertThat(b.updatesReceived()).isPositive());
@@ -223,6 +228,36 @@ class BotSwarmEndToEndTest {
                     .hasSize(2);
         }
         await().atMost(PATIENCE).until(() -> server.counters().sessions() == 0);
+    }
+
+    /**
+     * Lets the zone run {@code ticks} more ticks, waits until every bot has received the last of
+     * them (however late a busy machine delivers it) and returns the window since the last cut.
+     */
+    private SwarmStats playTicks(BotSwarm swarm, int ticks) {
+        waitForTicks(ticks);
+        awaitEveryBotReceived(swarm, server.counters().tick());
+        return swarm.cutWindow();
+    }
+
+    private static void awaitEveryBotReceived(BotSwarm swarm, long tick) {
+        await().atMost(PATIENCE).until(swarm::newestTickOfEveryBot, newest -> newest >= tick);
+    }
+
+    /**
+     * Each bot received exactly one update per tick of {@code window}: as many updates as ticks
+     * between the newest tick it had at the previous cut and the newest it has now (none lost, none
+     * twice), and at least {@code ticks} of them.
+     */
+    private static void assertOneUpdatePerTick(SwarmStats previous, SwarmStats window, long ticks) {
+        for (BotStats bot : window.bots()) {
+            long before = previous.bots().get(bot.botIndex()).highestTick();
+            assertThat(previous.bots().get(bot.botIndex()).name()).isEqualTo(bot.name());
+            assertThat(bot.updatesReceived())
+                    .as("updates to %s, ticks %d..%d", bot.name(), before + 1, bot.highestTick())
+                    .isEqualTo(bot.highestTick() - before)
+                    .isGreaterThanOrEqualTo(ticks);
+        }
     }
 
     private void waitForTicks(int ticks) {

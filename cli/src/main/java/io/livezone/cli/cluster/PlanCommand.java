@@ -7,6 +7,7 @@ import io.livezone.core.InvalidInputException;
 import io.livezone.core.LiveZoneException;
 import io.livezone.core.cluster.MigrationSettings;
 import io.livezone.core.http.JsonHttpClient;
+import io.livezone.planner.MigrationSchedulePolicy;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,16 +69,16 @@ public final class PlanCommand {
                 }
                 list.add(new PlanRequest.Move(parts[0], parts[1]));
             }
+            // Checked before the cluster is looked for: a typo is not "cluster not up".
+            MigrationSchedulePolicy.byName(algorithm);
+            PlanRequest request =
+                    new PlanRequest(
+                            algorithm,
+                            list,
+                            new MigrationSettings(downtimeMillis, 0, true, postcopy),
+                            timeoutSeconds);
             JsonHttpClient api = cluster.api();
-            JsonNode view =
-                    api.post(
-                            "/v1/plans",
-                            new PlanRequest(
-                                    algorithm,
-                                    list,
-                                    new MigrationSettings(downtimeMillis, 0, true, postcopy),
-                                    timeoutSeconds),
-                            JsonNode.class);
+            JsonNode view = api.post("/v1/plans", request, JsonNode.class);
             long id = view.path("plan").path("id").asLong();
             System.out.println(
                     "plan " + id + " accepted (" + algorithm + ", " + list.size() + " moves)");

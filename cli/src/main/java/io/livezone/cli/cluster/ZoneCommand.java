@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.coordinator.ZoneService;
 import io.livezone.coordinator.storage.StorageService;
+import io.livezone.core.InvalidInputException;
+import io.livezone.core.ZoneSpec;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,9 +69,22 @@ public final class ZoneCommand {
 
         @Override
         public void run() {
+            // The coordinator checks these too; here they are refused before the cluster is
+            // looked for, so a typo is not reported as "cluster not up".
+            ZoneSpec.validateName(name);
+            if (memoryMiB < ZoneSpec.MIN_MEMORY.mib() || memoryMiB > ZoneSpec.MAX_MEMORY.mib()) {
+                throw new InvalidInputException(
+                        "zone memory "
+                                + memoryMiB
+                                + " MiB out of range "
+                                + ZoneSpec.MIN_MEMORY.mib()
+                                + ".."
+                                + ZoneSpec.MAX_MEMORY.mib()
+                                + " MiB");
+            }
             boolean withDisk = disk || diskImage != null || diskSizeMiB != null || diskHost != null;
             if (diskWriter && !withDisk) {
-                throw new io.livezone.core.InvalidInputException(
+                throw new InvalidInputException(
                         "--disk-writer needs a disk (--disk or --disk-image)");
             }
             StorageService.DiskRequest diskRequest =

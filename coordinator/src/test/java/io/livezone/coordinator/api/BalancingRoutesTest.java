@@ -145,14 +145,21 @@ class BalancingRoutesTest {
 
     @Test
     void conductorReportsAreShownAndExported() throws Exception {
-        api.post("/v1/agents/h1/conductor", status("h1", List.of("h1", "h2")), Void.class);
+        long before = System.currentTimeMillis();
+        // h1's clock is an hour behind: a report's age counts from its arrival, not its stamp.
+        api.post(
+                "/v1/agents/h1/conductor",
+                status("h1", List.of("h1", "h2"), before - 3_600_000),
+                Void.class);
         api.post("/v1/agents/h2/conductor", status("h2", List.of("h1", "h2")), Void.class);
         JsonNode board = api.get("/v1/balancing", JsonNode.class).path("conductors");
+        long after = System.currentTimeMillis();
         assertThat(board).hasSize(2);
         assertThat(board.get(0).path("status").path("host").asText()).isEqualTo("h1");
         assertThat(board.get(0).path("status").path("members").toString())
                 .isEqualTo("[\"h1\",\"h2\"]");
-        assertThat(board.get(0).path("ageMillis").asLong()).isNotNegative();
+        assertThat(board.get(0).path("receivedAtMillis").asLong()).isBetween(before, after);
+        assertThat(board.get(0).path("ageMillis").asLong()).isBetween(0L, after - before);
         assertThatThrownBy(
                         () ->
                                 api.post(
@@ -176,9 +183,13 @@ class BalancingRoutesTest {
     }
 
     private static ConductorStatus status(String host, List<String> members) {
+        return status(host, members, System.currentTimeMillis());
+    }
+
+    private static ConductorStatus status(String host, List<String> members, long sentAtMillis) {
         return new ConductorStatus(
                 host,
-                System.currentTimeMillis(),
+                sentAtMillis,
                 true,
                 members,
                 4.5,

@@ -371,17 +371,27 @@ class PlanExecutorTest {
         assertThat(plan.state()).isEqualTo(PlanState.CANCELLED);
         assertThat(plan.moves()).extracting(MoveRecord::state).containsOnly(MoveState.CANCELLED);
         assertThat(plan.moves().get(1).error()).isEqualTo("cancelled by operator");
-        assertThat(agents.calls())
+        assertThat(agents.calls("a"))
                 .containsExactly(
                         "h2.prepareIncoming(a)",
                         "h1.migrateOut(a)",
                         "h1.cancelMigration(a)",
                         "h2.discardIncoming(a)");
+        // Every schedule prepares the destinations of waiting moves ahead (one per destination
+        // host); a cancelled plan discards them, and the waiting zones never migrate.
+        assertThat(agents.calls("b"))
+                .containsExactly("h2.prepareIncoming(b)", "h2.discardIncoming(b)");
+        assertThat(agents.calls("c"))
+                .containsExactly("h3.prepareIncoming(c)", "h3.discardIncoming(c)");
+        assertThat(agents.calls()).hasSize(8);
         for (String z : List.of("a", "b", "c")) {
             assertThat(zone(z).host()).isEqualTo("h1");
             assertThat(zone(z).state()).isEqualTo(ZoneLifecycle.RUNNING);
             assertThat(agents.state("h1", z)).hasValue(ZoneState.RUNNING);
         }
+        assertThat(agents.state("h2", "a")).isEmpty();
+        assertThat(agents.state("h2", "b")).isEmpty();
+        assertThat(agents.state("h3", "c")).isEmpty();
         assertThat(cluster.store.plans().getFirst().state()).isEqualTo(PlanState.CANCELLED);
         assertThat(agents.protocolErrors()).isEmpty();
 
@@ -410,11 +420,17 @@ class PlanExecutorTest {
                 .extracting(MoveRecord::state)
                 .containsExactly(MoveState.FAILED, MoveState.CANCELLED);
         assertThat(plan.moves().get(1).error()).isEqualTo("plan timed out after 1 s");
+        // Not before the deadline; after it, generously: the run loop looks at the deadline at
+        // least every 250 ms, and a timeout read as minutes would take 60 s.
         assertThat(plan.finishedMillis() - plan.createdMillis()).isBetween(1_000L, 5_000L);
         assertThat(agents.calls("a")).contains("h1.cancelMigration(a)");
         assertThat(zone("a").host()).isEqualTo("h1");
         assertThat(zone("a").state()).isEqualTo(ZoneLifecycle.RUNNING);
-        assertThat(agents.calls("b")).isEmpty();
+        // b waited: its destination was prepared ahead, then discarded; b itself never moved.
+        assertThat(agents.calls("b"))
+                .containsExactly("h2.prepareIncoming(b)", "h2.discardIncoming(b)");
+        assertThat(agents.state("h2", "b")).isEmpty();
+        assertThat(agents.state("h1", "b")).hasValue(ZoneState.RUNNING);
     }
 
     /** Moves a→h2, b→h3 (from h1), c→h3 (from h2), d→h1 (from h3): every host in two moves. */
@@ -427,11 +443,39 @@ class PlanExecutorTest {
                 .id();
     }
 
+    /**
+     * Holds every migration of the plan, then lets them finish one by one, each once its progress
+     * has been polled (every 500 ms): by then the executor has long run its loop on the move's
+     * state changes, so a schedule that would start another migration beside it has started it, and
+     * the fake agents counted the overlap. Returns the ended plan.
+     */
+    private PlanRecord finishHeldMigrationsOneByOne(long id, List<String> zones) {
+        List<String> released = new java.util.ArrayList<>();
+        for (int i = 0; i < zones.size(); i++) {
+            String next =
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(
+                                    () ->
+                                            executor.plan(id).orElseThrow().moves().stream()
+                                                    .filter(m -> !released.contains(m.zone()))
+                                                    .filter(m -> m.state() == MoveState.MIGRATING)
+                                                    .filter(m -> m.percent() == 50)
+                                                    .map(MoveRecord::zone)
+                                                    .findFirst(),
+                                    Optional::isPresent)
+                            .orElseThrow();
+            released.add(next);
+            agents.release(next);
+        }
+        return awaitEnd(executor, id);
+    }
+
     @Test
     void theSequentialScheduleNeverRunsTwoMigrationsOnOneHost() {
-        agents.migrationTime(Duration.ofMillis(25));
+        List<String> zones = List.of("a", "b", "c", "d");
+        zones.forEach(agents::hold);
 
-        PlanRecord plan = awaitEnd(executor, submitChain("sequential"));
+        PlanRecord plan = finishHeldMigrationsOneByOne(submitChain("sequential"), zones);
 
         assertThat(plan.state()).isEqualTo(PlanState.DONE);
         for (String h : List.of("h1", "h2", "h3")) {
@@ -471,9 +515,10 @@ class PlanExecutorTest {
     @Test
     void clusterConcurrencyCapsHoldEvenForTheParallelSchedule() {
         cluster.registry.setMigrationLimits(new Registry.MigrationLimits(0, 0, 1));
-        agents.migrationTime(Duration.ofMillis(25));
+        List<String> zones = List.of("a", "b", "c", "d");
+        zones.forEach(agents::hold);
 
-        PlanRecord plan = awaitEnd(executor, submitChain("parallel"));
+        PlanRecord plan = finishHeldMigrationsOneByOne(submitChain("parallel"), zones);
 
         assertThat(plan.state()).isEqualTo(PlanState.DONE);
         for (String h : List.of("h1", "h2", "h3")) {
