@@ -17,7 +17,6 @@ import io.livezone.link.Bandwidth;
 import io.livezone.planner.Caps;
 import io.livezone.planner.Host;
 import io.livezone.planner.LowerBound;
-import io.livezone.planner.MigrationTimeModel;
 import io.livezone.planner.Move;
 import io.livezone.planner.PaperConfigurations;
 import io.livezone.planner.PlanInput;
@@ -52,8 +51,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * favour the same algorithm), each from the same placement (an unmeasured plan puts the zones back
  * in between), and the figures are medians with their range. Besides the paper's four
  * configurations, {@code --random} seeded random ones ({@link PaperConfigurations#random}) keep the
- * schedules from being tuned to four hand-made cases. The lower bound is the planner's {@link
- * LowerBound} over the bytes the zones really sent.
+ * schedules from being tuned to four hand-made cases. The lower bound is the planner's plain {@link
+ * LowerBound} over the bytes the zones really sent: a true bound, as tbf caps every NIC direction
+ * at its rate. Not the model's tighter bound: with its uncalibrated constants (1 s setup, 94 %
+ * efficiency) measured plans beat it (2z/3s: 24.1 s against 25.0 s).
  */
 @Command(
         name = "plans",
@@ -325,16 +326,12 @@ final class BenchPlans implements Callable<Integer> {
         }
         PlanInput measured = measuredInput(c.input(), minBytes);
         LowerBound bound = LowerBound.of(measured);
-        LowerBound modelBound = LowerBound.of(measured, MigrationTimeModel.DEFAULT);
         double auto = spreads.get("auto").median();
         double best =
                 Math.min(spreads.get("parallel").median(), spreads.get("sequential").median());
         r.put("lower_bound_s", round(bound.seconds()));
         r.put("lower_bound_bottleneck", bound.bottleneck());
-        r.put("model_lower_bound_s", round(modelBound.seconds()));
-        r.put("model_lower_bound_bottleneck", modelBound.bottleneck());
         r.put("auto_over_lb", round(auto / bound.seconds()));
-        r.put("auto_over_model_lb", round(auto / modelBound.seconds()));
         r.put("auto_le_best", auto <= best);
         r.put("auto_le_1_15_lb", auto <= BOUND_FACTOR * bound.seconds());
         progress.printf(

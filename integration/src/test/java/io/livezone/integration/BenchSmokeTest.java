@@ -196,13 +196,9 @@ class BenchSmokeTest {
             assertThat(s.path("max_s").asDouble()).isGreaterThanOrEqualTo(median);
             assertThat(c.path(a + "_s").asDouble()).isEqualTo(median);
         }
-        double bound = positive(c, "lower_bound_s");
+        positive(c, "lower_bound_s");
         assertThat(c.path("lower_bound_bottleneck").asText()).isNotBlank();
-        assertThat(positive(c, "model_lower_bound_s"))
-                .as("the model's bound adds setup and overhead to the plain one")
-                .isGreaterThanOrEqualTo(bound);
         positive(c, "auto_over_lb");
-        positive(c, "auto_over_model_lb");
         assertThat(c.path("auto_le_best").isBoolean()).isTrue();
         assertThat(c.path("auto_le_1_15_lb").isBoolean()).isTrue();
         assertThat(j.path("targets_met").isBoolean()).isTrue();
