@@ -1,11 +1,17 @@
 package io.livezone.planner;
 
+import io.livezone.core.InvalidInputException;
+
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.StringJoiner;
 
 /**
  * The multi-zone migration paper's testbed configurations, as plans: servers with 100 Mbit/s NICs,
@@ -18,6 +24,9 @@ public final class PaperConfigurations {
     public static final long NIC_BYTES_PER_SEC = 100_000_000L / 8;
 
     public static final double RTT_MILLIS = 100;
+
+    /** Zones of a random configuration at most: the VMs a 2-core machine runs side by side. */
+    public static final int RANDOM_MAX_ZONES = 4;
 
     private PaperConfigurations() {}
 
@@ -86,6 +95,61 @@ public final class PaperConfigurations {
                         memoryBytes,
                         dirtyBytesPerSec,
                         new int[][] {{1, 2}, {2, 3}, {3, 1}, {4, 1}}));
+    }
+
+    /**
+     * A seeded random configuration of the same testbed, named {@code r<index>}: 2 or 3 servers and
+     * more zones than servers (at most {@value #RANDOM_MAX_ZONES}), each zone from a random server
+     * to another. Some server is the source of two zones, and the plan has at least two directions
+     * and two sources, so flows share a NIC direction while others run the opposite way — what the
+     * four hand-made configurations each show one of. The same index and seed give the same plan,
+     * whatever other configurations are drawn.
+     */
+    public static Configuration random(
+            int index, long seed, long memoryBytes, long dirtyBytesPerSec) {
+        if (index < 1) {
+            throw new InvalidInputException(
+                    "random configurations are numbered from 1, got " + index);
+        }
+        SplittableRandom random = new SplittableRandom(seed * 1_000_003L + index);
+        int servers = 2 + random.nextInt(2);
+        int zones = servers + 1 + random.nextInt(RANDOM_MAX_ZONES - servers);
+        while (true) {
+            int[][] moves = new int[zones][];
+            Set<Integer> sources = new HashSet<>();
+            Set<List<Integer>> directions = new HashSet<>();
+            StringJoiner text =
+                    new StringJoiner(
+                            ", ",
+                            "random (seed "
+                                    + seed
+                                    + "), "
+                                    + zones
+                                    + " zones on "
+                                    + servers
+                                    + " servers: ",
+                            "");
+            for (int z = 0; z < zones; z++) {
+                int source = 1 + random.nextInt(servers);
+                int destination = 1 + random.nextInt(servers - 1);
+                if (destination >= source) {
+                    destination++;
+                }
+                moves[z] = new int[] {source, destination};
+                sources.add(source);
+                directions.add(List.of(source, destination));
+                text.add("z" + (z + 1) + " s" + source + "→s" + destination);
+            }
+            if (sources.size() >= 2 && directions.size() >= 2) {
+                return configuration(
+                        "r" + index,
+                        text.toString(),
+                        servers,
+                        memoryBytes,
+                        dirtyBytesPerSec,
+                        moves);
+            }
+        }
     }
 
     /** Simulates every configuration under every policy. */

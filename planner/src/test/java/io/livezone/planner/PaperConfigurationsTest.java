@@ -77,6 +77,47 @@ class PaperConfigurationsTest {
         assertThat(m.get("auto")).isLessThan(m.get("parallel")).isLessThan(m.get("sequential"));
     }
 
+    @Test
+    void randomConfigurationsHaveMoreZonesThanServersAndMixedDirections() {
+        for (long seed = 1; seed <= 20; seed++) {
+            for (int index = 1; index <= 3; index++) {
+                PaperConfigurations.Configuration c =
+                        PaperConfigurations.random(index, seed, 160 * MIB, 0);
+                PlanInput input = c.input();
+                String what = c.name() + " seed " + seed + ": " + c.description();
+
+                assertThat(c.name()).isEqualTo("r" + index);
+                assertThat(input.moves().size())
+                        .as(what)
+                        .isGreaterThan(input.hosts().size())
+                        .isLessThanOrEqualTo(PaperConfigurations.RANDOM_MAX_ZONES);
+                assertThat(input.moves().stream().map(Move::source).distinct().count())
+                        .as(what)
+                        .isGreaterThanOrEqualTo(2);
+                assertThat(
+                                input.moves().stream()
+                                        .map(m -> m.source() + m.destination())
+                                        .distinct()
+                                        .count())
+                        .as(what)
+                        .isGreaterThanOrEqualTo(2);
+                assertThat(input.hosts()).allMatch(h -> h.site().equals(h.id()));
+                assertThat(PaperConfigurations.random(index, seed, 160 * MIB, 0)).isEqualTo(c);
+            }
+        }
+        assertThat(
+                        java.util.stream.LongStream.rangeClosed(1, 20)
+                                .mapToObj(
+                                        seed ->
+                                                PaperConfigurations.random(1, seed, MIB, 0)
+                                                        .description()
+                                                        .replaceFirst("seed \\d+", ""))
+                                .distinct()
+                                .count())
+                .as("seeds give different plans")
+                .isGreaterThan(5);
+    }
+
     private static Map<String, PaperConfigurations.Prediction> predictions(
             long memory, long dirty) {
         Map<String, PaperConfigurations.Prediction> byName = new LinkedHashMap<>();

@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
     "seed",
     "base_source",
     "base_blocks",
+    "zone_images",
     "zones",
     "targets",
     "block_size",
@@ -57,6 +58,15 @@ public record GroupingBenchmarkResult(
         @JsonProperty("greedy_swaps_groups_builds") boolean greedySwapsGroupsBuilds) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What is real in the zones' images: never the zones themselves, at most their common base. */
+    @JsonProperty("zone_images")
+    public String zoneImages() {
+        return "synthetic: random build and per-zone blocks over "
+                + (baseSource.equals("synthetic")
+                        ? "a random base"
+                        : "the real blocks of base_source");
+    }
 
     /** Greedy's bytes as a fraction of the random mean (below 1: greedy sends less). */
     @JsonProperty("greedy_vs_random_mean")

@@ -10,6 +10,7 @@ import io.livezone.sim.scenario.LoadBalancingScenario;
 import io.livezone.sim.scenario.MatchmakingScenario;
 import io.livezone.sim.scenario.ZoneMappingScenario;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -20,11 +21,19 @@ import java.util.Random;
 /**
  * {@code livezone bench sim}: the simulator's headline figures against the issue's targets — the
  * load-balancing scenario in ≤ 10 s wall, corner hosts above 95 % CPU without balancing and every
- * host within ±10 points of the mean with it; zone mapping QoS 33 % → 100 %; ZoneMappingPolicy on
- * 1,000 zones / 100 servers / 100,000 clients in ≤ 1 s.
+ * host within ±10 points of the mean with it (at every sample after {@link #LB_WARM_UP}); zone
+ * mapping QoS 33 % → 100 %; ZoneMappingPolicy on 1,000 zones / 100 servers / 100,000 clients in ≤ 1
+ * s.
  */
 public final class SimBenchmark {
     private static final int MAPPING_RUNS = 3;
+
+    /**
+     * Balance is measured from here on: twelve load reports (every 5 s) from every host, enough for
+     * the balancer to have acted. The run starts balanced (clients uniform), so the figure does not
+     * hinge on this choice; it is stated so that it can be checked.
+     */
+    public static final Duration LB_WARM_UP = Duration.ofMinutes(1);
 
     private SimBenchmark() {}
 
@@ -37,6 +46,8 @@ public final class SimBenchmark {
                 lbWallS,
                 lb.without().maxHostCpuPct(),
                 lb.with().maxHostCpuPct(),
+                lb.with().maxAbsDevPctAfter(LB_WARM_UP),
+                LB_WARM_UP.toSeconds(),
                 lb.with().finalMaxAbsDevPct(),
                 lb.with().migrations(),
                 mapping.firstDecision().qosBefore(),

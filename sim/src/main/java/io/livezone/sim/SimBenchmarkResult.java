@@ -14,8 +14,11 @@ import java.io.UncheckedIOException;
  * @param lbScenarioWallS wall-clock seconds to simulate the load-balancing scenario, both runs
  * @param lbMaxNodeCpuPctWithout the hottest host's peak CPU demand without load balancing
  * @param lbMaxNodeCpuPctWith the hottest host's peak CPU demand with it
- * @param lbMaxAbsDevFromMeanPctWith at the end of the run with balancing, the largest distance of a
- *     host's CPU from the mean, in percentage points
+ * @param lbMaxAbsDevFromMeanPctWith over the run with balancing, after {@code lbDevWarmUpS}, the
+ *     largest distance of any host's CPU from the mean at any sample, in percentage points
+ * @param lbDevWarmUpS seconds of the run before that maximum is taken
+ * @param lbLastAbsDevFromMeanPctWith the same distance in the run's last sample only (what earlier
+ *     versions reported as the maximum)
  * @param lbMigrations migrations the balancer made
  * @param mappingQosBefore §6.3 case: share of clients under 80 ms before remapping
  * @param mappingQosAfter and after, as decided by ZoneMappingPolicy
@@ -29,6 +32,8 @@ import java.io.UncheckedIOException;
     "lb_max_node_cpu_pct_without",
     "lb_max_node_cpu_pct_with",
     "lb_max_abs_dev_from_mean_pct_with",
+    "lb_dev_warm_up_s",
+    "lb_last_abs_dev_from_mean_pct_with",
     "lb_migrations",
     "mapping_qos_before",
     "mapping_qos_after",
@@ -40,6 +45,8 @@ public record SimBenchmarkResult(
         @JsonProperty("lb_max_node_cpu_pct_without") double lbMaxNodeCpuPctWithout,
         @JsonProperty("lb_max_node_cpu_pct_with") double lbMaxNodeCpuPctWith,
         @JsonProperty("lb_max_abs_dev_from_mean_pct_with") double lbMaxAbsDevFromMeanPctWith,
+        @JsonProperty("lb_dev_warm_up_s") long lbDevWarmUpS,
+        @JsonProperty("lb_last_abs_dev_from_mean_pct_with") double lbLastAbsDevFromMeanPctWith,
         @JsonProperty("lb_migrations") int lbMigrations,
         @JsonProperty("mapping_qos_before") double mappingQosBefore,
         @JsonProperty("mapping_qos_after") double mappingQosAfter,

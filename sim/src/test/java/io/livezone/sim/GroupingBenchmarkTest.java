@@ -36,7 +36,7 @@ class GroupingBenchmarkTest {
         List<String> keys = new ArrayList<>();
         json.fieldNames().forEachRemaining(keys::add);
         assertThat(keys)
-                .startsWith("seed", "base_source", "base_blocks")
+                .startsWith("seed", "base_source", "base_blocks", "zone_images")
                 .endsWith("greedy_vs_random_mean", "greedy_swaps_vs_random_mean");
     }
 
@@ -51,6 +51,26 @@ class GroupingBenchmarkTest {
         assertThat(result.baseBlocks()).isEqualTo(300);
         assertThat(result.baseSource()).isEqualTo(image.toString());
         assertThat((double) result.greedySwapsBytes()).isLessThan(result.randomMeanBytes());
+    }
+
+    @Test
+    void aGzipBaseIsReadDecompressed() throws IOException {
+        byte[] bytes = new byte[4096 * 300];
+        new Random(5).nextBytes(bytes);
+        Path raw = Files.write(dir.resolve("base.img"), bytes);
+        Path gz = dir.resolve("base.img.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(bytes);
+        }
+
+        GroupingBenchmarkResult result = GroupingBenchmark.run(1, gz);
+
+        assertThat(result.baseBlocks()).isEqualTo(300);
+        assertThat(result.baseSource()).isEqualTo(gz + " (decompressed)");
+        assertThat(result.greedySwapsBytes())
+                .isEqualTo(GroupingBenchmark.run(1, raw).greedySwapsBytes());
+        assertThat(result.zoneImages()).startsWith("synthetic").contains("real blocks");
+        assertThat(GroupingBenchmark.run(1).zoneImages()).contains("random base");
     }
 
     @Test

@@ -18,6 +18,10 @@ class SimBenchmarkTest {
 
         assertThat(result.lbMaxNodeCpuPctWithout()).isGreaterThan(95);
         assertThat(result.lbMaxAbsDevFromMeanPctWith()).isLessThanOrEqualTo(10);
+        assertThat(result.lbMaxAbsDevFromMeanPctWith())
+                .as("the maximum over the run is at least its last sample")
+                .isGreaterThanOrEqualTo(result.lbLastAbsDevFromMeanPctWith());
+        assertThat(result.lbDevWarmUpS()).isEqualTo(SimBenchmark.LB_WARM_UP.toSeconds());
         assertThat(result.lbMaxNodeCpuPctWith()).isLessThan(result.lbMaxNodeCpuPctWithout());
         assertThat(result.lbMigrations()).isPositive();
         assertThat(result.mappingQosBefore()).isCloseTo(1.0 / 3, within(1e-9));
@@ -35,6 +39,8 @@ class SimBenchmarkTest {
                         "lb_max_node_cpu_pct_without",
                         "lb_max_node_cpu_pct_with",
                         "lb_max_abs_dev_from_mean_pct_with",
+                        "lb_dev_warm_up_s",
+                        "lb_last_abs_dev_from_mean_pct_with",
                         "lb_migrations",
                         "mapping_qos_before",
                         "mapping_qos_after",

@@ -181,10 +181,18 @@ public final class BotSwarm implements AutoCloseable {
 
     /** Stats accumulated since the previous cut (or start); a new window starts now. */
     public synchronized SwarmStats cutWindow() {
+        return cutWindow(null);
+    }
+
+    /**
+     * As {@link #cutWindow()}, also adding the window's update lateness samples to {@code pool}
+     * (when not null): windows of one kind pooled, e.g. every migration window of a session.
+     */
+    public synchronized SwarmStats cutWindow(LatencyPool pool) {
         long now = System.nanoTime();
         double windowMs = (now - windowStart) / 1e6;
         windowStart = now;
-        return snapshot(windowMs, true);
+        return snapshot(windowMs, true, pool);
     }
 
     /**
@@ -200,10 +208,10 @@ public final class BotSwarm implements AutoCloseable {
 
     /** Stats accumulated since start (or since {@link #resetTotals()}). */
     public synchronized SwarmStats total() {
-        return snapshot((System.nanoTime() - startedAt) / 1e6, false);
+        return snapshot((System.nanoTime() - startedAt) / 1e6, false, null);
     }
 
-    private SwarmStats snapshot(double windowMs, boolean cut) {
+    private SwarmStats snapshot(double windowMs, boolean cut, LatencyPool pool) {
         List<BotStats> perBot = new ArrayList<>(bots.size());
         Histogram rtt = LatencySummary.newHistogram();
         Histogram gaps = LatencySummary.newHistogram();
@@ -214,6 +222,9 @@ public final class BotSwarm implements AutoCloseable {
             rtt.add(w.rtt);
             gaps.add(w.updateGaps);
             lateness.add(w.updateLateness);
+        }
+        if (pool != null) {
+            pool.add(lateness);
         }
         return new SwarmStats(
                 windowMs,

@@ -70,6 +70,45 @@ class ContinuityMeasurementsTest {
     }
 
     @Test
+    void windowsOfOneKindArePooledSoThatTheirPercentilesSpanThemAll() throws Exception {
+        try (ScriptedZone zone = new ScriptedZone();
+                BotSwarm swarm =
+                        BotSwarm.start(zone.endpoint(), 1, BotConfig.defaults().withInputHz(50))) {
+            SocketAddress bot = zone.awaitBot();
+            LatencyPool calm = new LatencyPool();
+            LatencyPool paused = new LatencyPool();
+            long tick = 1;
+            for (int window = 0; window < 2; window++) {
+                for (int i = 0; i < 5; i++, tick++) {
+                    zone.sendState(bot, tick);
+                    Thread.sleep(50);
+                }
+                long sent = tick - 1;
+                await().atMost(PATIENCE)
+                        .until(() -> swarm.total().aggregate().updatesReceived() == sent);
+                swarm.cutWindow(calm);
+                Thread.sleep(300);
+                for (int i = 0; i < 5; i++, tick++) {
+                    zone.sendState(bot, tick);
+                    Thread.sleep(50);
+                }
+                long sentAll = tick - 1;
+                await().atMost(PATIENCE)
+                        .until(() -> swarm.total().aggregate().updatesReceived() == sentAll);
+                swarm.cutWindow(paused);
+            }
+
+            assertThat(calm.windows()).isEqualTo(2);
+            assertThat(paused.windows()).isEqualTo(2);
+            assertThat(calm.summary().count() + paused.summary().count())
+                    .isEqualTo(swarm.total().aggregate().updateLateness().count());
+            // Both pauses land in the paused pool, none in the calm one.
+            assertThat(paused.summary().maxMs()).isGreaterThanOrEqualTo(290);
+            assertThat(calm.summary().maxMs()).isLessThan(200);
+        }
+    }
+
+    @Test
     void theZoneServerSeesEveryInputOfRealBotsInOrder() throws Exception {
         try (ZoneServer server = ZoneServer.start(ZoneServerOptions.loopback("inputs"))) {
             try (BotSwarm swarm = BotSwarm.start(server.tcpEndpoint(), 5, BotConfig.defaults())) {

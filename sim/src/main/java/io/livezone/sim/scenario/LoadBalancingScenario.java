@@ -152,7 +152,12 @@ public final class LoadBalancingScenario implements Scenario {
         }
     }
 
-    /** Figures of one run (with or without balancing) and its tables. */
+    /**
+     * Figures of one run (with or without balancing) and its tables.
+     *
+     * @param finalMaxAbsDevPct the largest distance of a host's CPU from the mean in the last
+     *     sample only; {@link #maxAbsDevPctAfter} is the figure over the run
+     */
     public record Run(
             double maxHostCpuPct,
             double finalMeanCpuPct,
@@ -161,7 +166,30 @@ public final class LoadBalancingScenario implements Scenario {
             double finalQos,
             int migrations,
             Table series,
-            Table migrationLog) {}
+            Table migrationLog) {
+
+        /**
+         * The largest distance of any host's CPU from the mean, in percentage points, over every
+         * sample from {@code warmUp} on: how far apart the hosts got while clients drifted, not
+         * only where they ended.
+         */
+        public double maxAbsDevPctAfter(Duration warmUp) {
+            double[] time = series.numbers("time_s");
+            double[] dev = series.numbers("max_abs_dev");
+            double from = warmUp.toMillis() / 1000.0;
+            double max = Double.NaN;
+            for (int i = 0; i < time.length; i++) {
+                if (time[i] >= from) {
+                    max = Double.isNaN(max) ? dev[i] : Math.max(max, dev[i]);
+                }
+            }
+            if (Double.isNaN(max)) {
+                throw new InvalidInputException(
+                        "no sample after a warm-up of " + warmUp + "; the run is shorter");
+            }
+            return max;
+        }
+    }
 
     /** Both runs on the same client paths. */
     public record Outcome(Run without, Run with) {}

@@ -33,6 +33,13 @@ class LoadBalancingScenarioTest {
 
         LoadBalancingScenario.Run with = outcome.with();
         assertThat(with.finalMaxAbsDevPct()).isLessThanOrEqualTo(10);
+        assertThat(with.maxAbsDevPctAfter(Duration.ofMinutes(1)))
+                .as("every sample after a minute, not only the last")
+                .isLessThanOrEqualTo(10)
+                .isGreaterThanOrEqualTo(with.finalMaxAbsDevPct())
+                .isLessThanOrEqualTo(with.maxAbsDevPctAfter(Duration.ZERO));
+        assertThatThrownBy(() -> with.maxAbsDevPctAfter(Duration.ofHours(1)))
+                .hasMessageContaining("no sample after a warm-up");
         assertThat(with.maxHostCpuPct()).isLessThan(LoadBalancerConfig.DEFAULT_CRITICAL_LOAD_PCT);
         assertThat(with.migrations()).isPositive();
         assertThat(with.migrationLog().rows()).hasSize(with.migrations());
