@@ -280,7 +280,16 @@ final class MoveTransaction {
                         return;
                     }
                     case Action.RollBack r -> {
-                        if (destination.kind() != MoveResolution.Kind.ABSENT) {
+                        String left = "";
+                        if (destination.kind() == MoveResolution.Kind.UNREACHABLE) {
+                            // Only with a running source and before any commit: that VM never
+                            // ran and cannot run; its agent discards it when it is back.
+                            left =
+                                    "; the destination's waiting VM on "
+                                            + m.destination()
+                                            + " could not be discarded (its agent does not"
+                                            + " answer), it never ran";
+                        } else if (destination.kind() != MoveResolution.Kind.ABSENT) {
                             fenceDestination(dst, m.zone(), destination);
                         }
                         if (r.resumeSource()) {
@@ -293,7 +302,11 @@ final class MoveTransaction {
                                                         z.on(m.source(), ZoneLifecycle.RUNNING)));
                         finish(
                                 cancelled.getAsBoolean() ? MoveState.CANCELLED : MoveState.FAILED,
-                                "rolled back: " + cause + "; the zone runs on " + m.source());
+                                "rolled back: "
+                                        + cause
+                                        + "; the zone runs on "
+                                        + m.source()
+                                        + left);
                         return;
                     }
                     case Action.CancelAndWait c -> src.cancelMigration(m.zone());

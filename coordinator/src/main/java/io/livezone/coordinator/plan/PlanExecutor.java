@@ -2,11 +2,14 @@ package io.livezone.coordinator.plan;
 
 import io.livezone.coordinator.plan.MoveRecord.MoveState;
 import io.livezone.coordinator.plan.PlanRecord.PlanState;
+import io.livezone.coordinator.registry.HostRecord;
 import io.livezone.coordinator.registry.Registry;
 import io.livezone.coordinator.registry.ZoneRecord;
 import io.livezone.coordinator.registry.ZoneRecord.ZoneLifecycle;
 import io.livezone.coordinator.storage.StorageService;
 import io.livezone.core.InvalidInputException;
+import io.livezone.core.ZoneState;
+import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.AgentGateway;
 import io.livezone.core.cluster.DiskDefinition;
 import io.livezone.core.cluster.StorageTransfer;
@@ -274,6 +277,49 @@ public final class PlanExecutor implements AutoCloseable {
         Run run = new Run(plan, dispatchers.create(plan.algorithm(), registry, plan.moves()));
         runs.put(plan.id(), run);
         threads.submit(run::loop);
+    }
+
+    /**
+     * Discards destination VMs that no unfinished move expects — left by a move rolled back while
+     * their agent could not be asked. Such a VM never ran (destinations run only after their
+     * commit), so ending it loses nothing. Returns what was discarded, as {@code zone@host}.
+     */
+    public List<String> sweepStrayArrivals() {
+        Set<String> expected = new HashSet<>();
+        List<PlanRecord> open = new ArrayList<>(recovering.values());
+        runs.values().forEach(r -> open.add(r.snapshot()));
+        for (PlanRecord p : open) {
+            for (MoveRecord m : p.moves()) {
+                if (!m.state().finished()) {
+                    expected.add(m.zone() + "@" + m.destination());
+                }
+            }
+        }
+        List<String> discarded = new ArrayList<>();
+        for (HostRecord h : registry.hosts()) {
+            if (h.state() != HostRecord.HostState.UP) {
+                continue;
+            }
+            AgentGateway agent = agents.apply(h.name());
+            for (ZoneStatus z : agent.zones()) {
+                boolean neverRan =
+                        z.state() == ZoneState.INCOMING || z.state() == ZoneState.ARRIVAL_FAILED;
+                boolean home =
+                        registry.findZone(z.zone())
+                                .map(r -> r.host().equals(h.name()))
+                                .orElse(false);
+                if (neverRan && !home && !expected.contains(z.zone() + "@" + h.name())) {
+                    agent.discardIncoming(z.zone());
+                    discarded.add(z.zone() + "@" + h.name());
+                    log.info(
+                            "discarded a stray arriving VM of {} on {} ({}); it never ran",
+                            z.zone(),
+                            h.name(),
+                            z.qemuStatus());
+                }
+            }
+        }
+        return discarded;
     }
 
     @Override

@@ -163,6 +163,28 @@ class PlanExecutorTest {
     }
 
     /**
+     * A destination VM left behind by a move rolled back while its agent could not be asked never
+     * ran: the sweep discards it; a destination a running plan still expects is left alone.
+     */
+    @Test
+    void strayArrivingVmsAreDiscardedButExpectedOnesStay() {
+        cluster.zone("a", "h1");
+        cluster.zone("b", "h1");
+        agents.put("h2", "a", ZoneState.INCOMING);
+        agents.hold("b");
+        long id = submit("parallel", move("b", "h3")).id();
+        awaitMigrating("h1", "b");
+
+        assertThat(executor.sweepStrayArrivals()).containsExactly("a@h2");
+
+        assertThat(agents.state("h2", "a")).isEmpty();
+        assertThat(agents.state("h3", "b")).hasValue(ZoneState.INCOMING);
+        agents.release("b");
+        assertThat(awaitEnd(executor, id).state()).isEqualTo(PlanState.DONE);
+        assertThat(executor.sweepStrayArrivals()).isEmpty();
+    }
+
+    /**
      * The commit's answer is lost, but the destination arrived and never ran: the stored decision
      * stands, the commit is repeated, and the zone moves. The source is never resumed.
      */
