@@ -32,6 +32,7 @@ import io.livezone.link.UnixToTcpForwarder;
 import io.livezone.qemu.IncomingMigration;
 import io.livezone.qemu.QemuZoneDriver;
 import io.livezone.qemu.qmp.QmpClient;
+import io.livezone.qemu.qmp.QmpEvent;
 import io.livezone.storage.DiskPull;
 import io.livezone.storage.MirrorOptions;
 import io.livezone.storage.NbdEndpoint;
@@ -45,6 +46,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,6 +72,13 @@ public final class Agent implements AgentGateway, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration RESUME_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * How long an arrived VM must stay running after its RESUME before its move commits and the
+     * source is released: a destination that dies at once must not take the zone with it.
+     */
+    static final Duration COMMIT_GRACE = Duration.ofMillis(1000);
+
     private static final Duration MIRROR_TIMEOUT = Duration.ofMinutes(30);
     private static final Duration PULL_TIMEOUT = Duration.ofMinutes(30);
 
@@ -202,9 +211,24 @@ public final class Agent implements AgentGateway, AutoCloseable {
         return driver;
     }
 
+    /**
+     * Every zone this host has, as QEMU has it. An arriving VM holds its QMP connection for the
+     * migration, so what it is doing comes from that connection: waiting or arrived and paused
+     * (INCOMING, it never ran), or continued (RUNNING: by a commit, or by post-copy).
+     */
     @Override
     public List<ZoneStatus> zones() {
-        return driver.list();
+        List<ZoneStatus> out = new ArrayList<>();
+        for (ZoneStatus z : driver.list()) {
+            Arrival a = arrivals.get(z.zone());
+            if (a != null && a.migration().everRan() && z.state() != ZoneState.DEAD) {
+                z = new ZoneStatus(z.zone(), ZoneState.RUNNING, z.instance(), z.pid(), "running");
+            } else if (a != null && a.migration().arrived() && z.state() == ZoneState.INCOMING) {
+                z = new ZoneStatus(z.zone(), z.state(), z.instance(), z.pid(), "arrived, paused");
+            }
+            out.add(z);
+        }
+        return out;
     }
 
     @Override
@@ -378,8 +402,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
                 spec = spec.withDisk(disk.device());
             }
             boolean mirrored = disk != null && !disk.isRemote();
-            migration =
-                    driver.prepareIncoming(spec, request.settings().toOptions(), socket, mirrored);
+            migration = driver.prepareIncoming(spec, request.settings().toOptions(), socket);
             if (mirrored) {
                 export =
                         ArrivingDisk.open(
@@ -497,6 +520,11 @@ public final class Agent implements AgentGateway, AutoCloseable {
             if (players != null) {
                 players.released();
             }
+            log.info(
+                    "zone {} stopped on {} for its switchover at {} µs (QMP STOP)",
+                    zone,
+                    host,
+                    report.sourceStoppedAtMicros());
             // QEMU reports completion once it has written its last byte; over an emulated link
             // those bytes may still be on the wire: let them arrive before closing the tunnel.
             drain(tunnel, Duration.ofSeconds(60));
@@ -574,17 +602,35 @@ public final class Agent implements AgentGateway, AutoCloseable {
         return Optional.ofNullable(progress.get(zone));
     }
 
+    /**
+     * The move's commit: continues the arrived VM and returns once it is confirmed running ({@link
+     * #COMMIT_GRACE} after QEMU's RESUME). Idempotent: a commit repeated after a lost answer finds
+     * the zone already running here.
+     */
     @Override
     public ZoneStatus commitIncoming(String zone) {
         Arrival arrival = arrivals.remove(zone);
         if (arrival == null) {
+            Optional<ZoneStatus> now =
+                    driver.list().stream().filter(z -> z.zone().equals(zone)).findFirst();
+            if (now.isPresent() && now.get().state() == ZoneState.RUNNING) {
+                return now.get();
+            }
             throw ApiException.notFound("zone '" + zone + "' is not arriving on " + host);
         }
+        long t0 = System.nanoTime();
         try {
             if (arrival.export() != null) {
-                arrival.export().awaitStarted(RESUME_TIMEOUT);
+                arrival.export().awaitHandedOver(RESUME_TIMEOUT);
             }
-            driver.commitIncoming(arrival.migration(), RESUME_TIMEOUT);
+            QmpEvent resumed =
+                    driver.commitIncoming(arrival.migration(), RESUME_TIMEOUT, COMMIT_GRACE);
+            log.info(
+                    "zone {} resumed on {} at {} µs (QMP RESUME)",
+                    zone,
+                    host,
+                    resumed.timestamp().getEpochSecond() * 1_000_000
+                            + resumed.timestamp().getNano() / 1_000);
         } finally {
             closeQuietly(arrival.listener());
             if (arrival.export() != null) {
@@ -594,6 +640,11 @@ public final class Agent implements AgentGateway, AutoCloseable {
         if (arrival.disk() != null) {
             attached.put(zone, arrival.disk());
         }
+        log.info(
+                "zone {} committed on {}: running, confirmed after {} ms",
+                zone,
+                host,
+                (System.nanoTime() - t0) / 1_000_000);
         return driver.status(zone);
     }
 

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeoutException;
  * -S}) exports its disk over NBD for the source's mirror, and the export is relayed from a TCP
  * port. When the migration completes the export must go before the guest runs (else the device
  * would share write access with the export), so on QEMU's "completed" event this host removes the
- * export and starts the VM itself, at once and locally, rather than waiting for the coordinator.
+ * export at once; the VM stays paused until the move's commit continues it.
  */
 final class ArrivingDisk implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ArrivingDisk.class);
@@ -105,30 +105,26 @@ final class ArrivingDisk implements AutoCloseable {
         }
     }
 
-    /** Drops the export, then starts the VM. */
+    /** Drops the export: the arrived VM may then run, once the move commits. */
     private void handOver() {
         long t0 = System.nanoTime();
         try {
             export.close();
             server.close();
             listener.close();
-        } catch (RuntimeException e) {
-            log.warn("zone {}: could not remove the disk export: {}", zone, e.getMessage());
-        }
-        try {
-            qmp.execute("cont");
             started.complete(null);
             log.info(
-                    "zone {}: disk export removed, VM started ({} ms after completion)",
+                    "zone {}: disk export removed ({} ms after completion)",
                     zone,
                     (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException e) {
+            log.warn("zone {}: could not remove the disk export: {}", zone, e.getMessage());
             started.completeExceptionally(e);
         }
     }
 
-    /** Waits until the VM was started after its migration completed. */
-    void awaitStarted(Duration timeout) {
+    /** Waits until the export was removed after the migration completed. */
+    void awaitHandedOver(Duration timeout) {
         try {
             started.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -137,10 +133,13 @@ final class ArrivingDisk implements AutoCloseable {
                             + zone
                             + "' did not complete its migration within "
                             + timeout.toSeconds()
-                            + " s, so its disk export was not handed over");
+                            + " s, so its disk export was not removed");
         } catch (ExecutionException e) {
             throw new LiveZoneException(
-                    "zone '" + zone + "' could not be started: " + e.getCause().getMessage(),
+                    "zone '"
+                            + zone
+                            + "': its disk export could not be removed: "
+                            + e.getCause().getMessage(),
                     e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -73,6 +73,17 @@ public final class Coordinator implements AutoCloseable {
                 1,
                 TimeUnit.SECONDS);
         liveness.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        plans.sweepStrayArrivals();
+                    } catch (RuntimeException e) {
+                        log.debug("stray arrival sweep incomplete: {}", e.getMessage());
+                    }
+                },
+                5,
+                5,
+                TimeUnit.SECONDS);
+        liveness.scheduleWithFixedDelay(
                 () -> registry.expire(System.currentTimeMillis(), heartbeatTimeoutMillis),
                 heartbeatTimeoutMillis,
                 500,

@@ -8,6 +8,8 @@ package io.livezone.core;
  * @param downtimeMillis downtime as QEMU reports it
  * @param pauseToResumeMillis measured from outside: source STOP event to destination RESUME event
  * @param switchoverHookMillis time spent in the pause-before-switchover hook (part of the pause)
+ * @param sourceStoppedAtMicros when the source's vCPUs stopped for the switchover (QMP STOP event,
+ *     epoch microseconds; 0 if unknown): with the destination's RESUME, the pause players feel
  */
 public record MigrationReport(
         String zone,
@@ -22,4 +24,5 @@ public record MigrationReport(
         long transferredBytes,
         long dirtySyncCount,
         double throughputMbps,
-        boolean postcopyUsed) {}
+        boolean postcopyUsed,
+        long sourceStoppedAtMicros) {}

@@ -8,8 +8,13 @@ public enum ZoneState {
     PAUSED,
     /** A live migration of this zone is under way. */
     MIGRATING,
-    /** Arriving from another host: a VM waits here for the migration stream. */
+    /**
+     * Arriving from another host: a VM receives the migration stream, or holds it complete and
+     * paused until the move commits. It has never run.
+     */
     INCOMING,
+    /** An arriving VM that ended before it ever ran: it never held the zone. */
+    ARRIVAL_FAILED,
     /** Saved to a file; no process runs (hibernation). */
     SUSPENDED,
     /** The process is gone unexpectedly (crashed or killed). */

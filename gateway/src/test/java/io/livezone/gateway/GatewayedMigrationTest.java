@@ -323,7 +323,7 @@ class GatewayedMigrationTest {
     }
 
     private static MigrationReport report() {
-        return new MigrationReport("z1", "i1", "i2", 1, 10, 10, 1, 1, 1, 1, 1, 1, false);
+        return new MigrationReport("z1", "i1", "i2", 1, 10, 10, 1, 1, 1, 1, 1, 1, false, 0);
     }
 
     /**

@@ -48,6 +48,35 @@ public final class QemuCensus {
         }
     }
 
+    /** A zone's QEMU process, found by its command line alone (nothing asked of it). */
+    public record Process(long pid, String zone, String instance, String host) {}
+
+    /**
+     * Every zone QEMU whose command line mentions {@code folder}, without asking any of them:
+     * immediate even while a migration holds their monitors (fault injection needs that).
+     */
+    public static List<Process> processes(Path folder) {
+        String mark = folder.toAbsolutePath().toString();
+        List<Process> out = new ArrayList<>();
+        ProcessHandle.allProcesses()
+                .forEach(
+                        p -> {
+                            String cmd = p.info().commandLine().orElse("");
+                            if (cmd.contains("qemu-system") && cmd.contains(mark)) {
+                                identify(cmd)
+                                        .ifPresent(
+                                                id ->
+                                                        out.add(
+                                                                new Process(
+                                                                        p.pid(),
+                                                                        id.zone(),
+                                                                        id.instance(),
+                                                                        id.host())));
+                            }
+                        });
+        return out;
+    }
+
     /** Every QEMU whose command line mentions {@code folder}, each asked for its run state. */
     public static List<Copy> under(Path folder) {
         String mark = folder.toAbsolutePath().toString();

@@ -334,8 +334,12 @@ public final class LiveMigration {
                 }
                 Thread.sleep(50);
             }
+            // Resume the source only when the stream ended unfinished: after "completed" the
+            // destination holds the whole zone (and with post-copy it already runs), so only the
+            // coordinator, once it knows the destination's fate, may decide to resume the source.
             JsonNode st = source.execute("query-status");
-            if (!st.path("running").asBoolean() && !status.startsWith("postcopy")) {
+            if (!st.path("running").asBoolean()
+                    && (status.equals("cancelled") || status.equals("failed"))) {
                 source.execute("cont");
             }
             running = source.execute("query-status").path("running").asBoolean();
@@ -408,6 +412,10 @@ public final class LiveMigration {
                 transferred,
                 ram.path("dirty-sync-count").asLong(),
                 transferred * 8 / 1e6 / seconds,
-                postcopyUsed);
+                postcopyUsed,
+                stop == null
+                        ? 0
+                        : stop.timestamp().getEpochSecond() * 1_000_000
+                                + stop.timestamp().getNano() / 1_000);
     }
 }

@@ -234,12 +234,13 @@ public final class QemuZoneDriver implements ZoneDriver {
         if (record.activeInstance() == null && record.incomingInstance() != null) {
             QemuInstance incoming = instance(record, record.incomingInstance());
             OptionalLong pid = incoming.pid().map(OptionalLong::of).orElse(OptionalLong.empty());
+            // Still "incoming" in the record: it was never continued, so it never ran.
             return new ZoneStatus(
                     zone,
-                    incoming.isAlive() ? ZoneState.INCOMING : ZoneState.DEAD,
+                    incoming.isAlive() ? ZoneState.INCOMING : ZoneState.ARRIVAL_FAILED,
                     incoming.id(),
                     pid,
-                    incoming.isAlive() ? "inmigrate" : "dead");
+                    incoming.isAlive() ? "inmigrate" : "dead before it ran");
         }
         if (record.activeInstance() == null) {
             return new ZoneStatus(
@@ -257,7 +258,13 @@ public final class QemuZoneDriver implements ZoneDriver {
                     migration.matches("setup|active|pre-switchover|device|postcopy-active")
                             ? ZoneState.MIGRATING
                             : qemuStatus.equals("running") ? ZoneState.RUNNING : ZoneState.PAUSED;
-            return new ZoneStatus(zone, state, instance.id(), pid, qemuStatus);
+            // A stopped source says why: after "completed" or in post-copy its destination holds
+            // the zone, and only the coordinator may decide to run this copy again.
+            String detail =
+                    state == ZoneState.PAUSED && !migration.equals("none")
+                            ? qemuStatus + "; migration " + migration
+                            : qemuStatus;
+            return new ZoneStatus(zone, state, instance.id(), pid, detail);
         } catch (QmpException e) {
             // Busy QMP socket (another client, e.g. a migration in progress) is not a dead zone.
             return new ZoneStatus(
@@ -356,20 +363,11 @@ public final class QemuZoneDriver implements ZoneDriver {
     /**
      * Destination half of a migration between hosts: starts a VM for {@code spec} that waits for
      * the migration stream on the unix socket {@code socket} (the host agent carries the stream
-     * between hosts). The zone must not exist here yet.
-     */
-    public IncomingMigration prepareIncoming(ZoneSpec spec, MigrationOptions options, Path socket) {
-        return prepareIncoming(spec, options, socket, false);
-    }
-
-    /**
-     * Like {@link #prepareIncoming(ZoneSpec, MigrationOptions, Path)}; with {@code
-     * holdAfterArrival} the VM stays paused when the migration completes, until the caller sends
-     * {@code cont} (on the {@link #incomingStorageMonitor}): a destination whose disk is an NBD
-     * export for the source's mirror must drop the export before the guest runs.
+     * between hosts). The zone must not exist here yet. The VM stays paused when the stream is
+     * complete, until {@link #commitIncoming} (see {@link IncomingMigration}).
      */
     public synchronized IncomingMigration prepareIncoming(
-            ZoneSpec spec, MigrationOptions options, Path socket, boolean holdAfterArrival) {
+            ZoneSpec spec, MigrationOptions options, Path socket) {
         validateNew(spec);
         ZoneRecord record = ZoneRecord.of(spec).withIncoming("i1", 1);
         Path dir = zoneDir(spec.name());
@@ -380,17 +378,14 @@ public final class QemuZoneDriver implements ZoneDriver {
             save(record);
             instance =
                     QemuInstance.launch(
-                            spec,
-                            "i1",
-                            dir.resolve("i1"),
-                            network,
-                            accelerator,
-                            true,
-                            holdAfterArrival);
+                            spec, "i1", dir.resolve("i1"), network, accelerator, true, true);
             qmp = instance.connect();
             var resumed = qmp.expectEvent(QmpEvent.named("RESUME"));
+            IncomingMigration incoming =
+                    new IncomingMigration(
+                            spec.name(), qmp, resumed, () -> markRunning(spec.name()));
             LiveMigration.prepareIncoming(qmp, options, "unix:" + socket);
-            return new IncomingMigration(spec.name(), qmp, resumed);
+            return incoming;
         } catch (IOException | RuntimeException e) {
             if (qmp != null) {
                 qmp.close();
@@ -406,24 +401,50 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     /**
-     * After the source reported the migration complete: waits until the VM here runs and makes it
-     * the zone's active instance. Returns when QEMU reported RESUME.
+     * Records, before the arriving VM is continued, that it is the zone's active instance here:
+     * from then on it may hold the zone's only current state, and a restarted agent must say so (a
+     * dead arriving VM that never ran held nothing; one that ran may have).
      */
-    public synchronized QmpEvent commitIncoming(IncomingMigration incoming, Duration timeout) {
-        ZoneRecord record = load(incoming.zone());
-        if (record.incomingInstance() == null) {
-            throw new InvalidInputException("zone '" + incoming.zone() + "' is not arriving here");
+    private synchronized void markRunning(String zone) {
+        ZoneRecord record = load(zone);
+        if (record.incomingInstance() != null) {
+            save(record.withActive(record.incomingInstance(), record.instanceSeq()));
         }
+    }
+
+    /**
+     * The commit of a migration to this host: once the stream is complete, continues the arrived
+     * VM, waits for QEMU's RESUME and then confirms, {@code grace} later, that the VM is alive and
+     * still running. Returns the RESUME event.
+     */
+    public QmpEvent commitIncoming(IncomingMigration incoming, Duration timeout, Duration grace) {
+        String zone = incoming.zone();
         QmpEvent resumed;
         try {
+            incoming.awaitArrival(timeout);
+            incoming.run();
             resumed = incoming.awaitResume(timeout);
+            Thread.sleep(grace.toMillis());
+            String state = incoming.runState();
+            if (!state.equals("running")) {
+                throw new LiveZoneException("it ran, then stopped: QEMU's run state is " + state);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LiveZoneException("interrupted while committing zone '" + zone + "'");
         } catch (RuntimeException e) {
-            QemuInstance vm = instance(record, record.incomingInstance());
+            ZoneRecord record = load(zone);
+            String instanceId =
+                    record.activeInstance() != null
+                            ? record.activeInstance()
+                            : record.incomingInstance();
+            QemuInstance vm = instance(record, instanceId);
             throw new LiveZoneException(
                     "the destination VM of zone '"
-                            + incoming.zone()
-                            + "' did not start running: "
+                            + zone
+                            + "' is not confirmed running: "
                             + e.getMessage()
+                            + (vm.isAlive() ? "" : "; its QEMU is gone")
                             + "; QEMU said: "
                             + vm.errorOutput()
                             + "; console: "
@@ -432,8 +453,7 @@ public final class QemuZoneDriver implements ZoneDriver {
         } finally {
             incoming.close();
         }
-        save(record.withActive(record.incomingInstance(), record.instanceSeq()));
-        log.info("zone {} arrived and runs here", incoming.zone());
+        log.info("zone {} arrived and runs here", zone);
         return resumed;
     }
 

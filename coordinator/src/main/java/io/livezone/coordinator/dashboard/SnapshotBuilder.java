@@ -198,7 +198,8 @@ final class SnapshotBuilder {
                                                 default -> "pre-copy (" + p.status() + ")";
                                             })
                             .orElse("pre-copy");
-            case COMMITTING -> "switchover";
+            case POSTCOPY -> "post-copy";
+            case COMMITTING -> "commit";
             case DONE -> "done";
             case FAILED -> "failed";
             case CANCELLED -> "cancelled";

@@ -23,8 +23,18 @@ public record MoveRecord(
         PENDING,
         /** The destination prepares a VM to receive the zone. */
         PREPARING,
+        /** The source sends the zone; until it completes, it can still take the zone back. */
         MIGRATING,
-        /** Memory moved; the destination is being confirmed as running. */
+        /**
+         * Post-copy began: the destination runs the zone and pulls its missing pages from the
+         * stopped source. The point of no return: the source is never resumed, the destination
+         * never discarded.
+         */
+        POSTCOPY,
+        /**
+         * The source completed and stopped for good; the commit (continue the arrived destination
+         * and confirm it runs) is decided and under way.
+         */
         COMMITTING,
         DONE,
         FAILED,
@@ -35,7 +45,7 @@ public record MoveRecord(
         }
 
         public boolean inFlight() {
-            return this == PREPARING || this == MIGRATING || this == COMMITTING;
+            return this == PREPARING || this == MIGRATING || this == POSTCOPY || this == COMMITTING;
         }
     }
 

@@ -8,18 +8,11 @@ import io.livezone.coordinator.registry.ZoneRecord;
 import io.livezone.coordinator.registry.ZoneRecord.ZoneLifecycle;
 import io.livezone.coordinator.storage.StorageService;
 import io.livezone.core.InvalidInputException;
-import io.livezone.core.MigrationReport;
 import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.AgentGateway;
 import io.livezone.core.cluster.DiskDefinition;
-import io.livezone.core.cluster.DiskMirrorRequest;
-import io.livezone.core.cluster.DiskTicket;
-import io.livezone.core.cluster.IncomingRequest;
-import io.livezone.core.cluster.IncomingTicket;
-import io.livezone.core.cluster.MigrateOutRequest;
 import io.livezone.core.cluster.StorageTransfer;
-import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.ApiException;
 
 import org.slf4j.Logger;
@@ -27,7 +20,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +47,12 @@ import java.util.function.Function;
  */
 public final class PlanExecutor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PlanExecutor.class);
-    private static final Duration PROGRESS_POLL = Duration.ofMillis(500);
+
+    /**
+     * How long a move that lost track of a copy keeps asking before it reports the zone at risk
+     * (nothing is resumed or discarded meanwhile, and none after).
+     */
+    static final Duration RESOLVE_DEADLINE = Duration.ofMinutes(5);
 
     /** Builds the dispatcher for a plan's algorithm; unknown names are an input error. */
     @FunctionalInterface
@@ -70,7 +67,12 @@ public final class PlanExecutor implements AutoCloseable {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<Long, Run> runs = new ConcurrentHashMap<>();
     private final Map<Long, PlanRecord> finished = new ConcurrentHashMap<>();
+
+    /** Plans interrupted by a restart whose in-flight moves are being settled. */
+    private final Map<Long, PlanRecord> recovering = new ConcurrentHashMap<>();
+
     private volatile boolean closing;
+    private volatile Duration resolveDeadline = RESOLVE_DEADLINE;
 
     public PlanExecutor(
             Registry registry,
@@ -85,9 +87,21 @@ public final class PlanExecutor implements AutoCloseable {
                 .forEach(p -> finished.put(p.id(), p));
     }
 
+    /** Tests: how long a move that lost track of a copy keeps asking (default 5 min). */
+    public void resolveDeadline(Duration d) {
+        resolveDeadline = d;
+    }
+
     /** Validates and starts a plan; nothing changes if the plan is invalid. */
     public synchronized PlanRecord submit(PlanRequest request) {
-        List<MoveRecord> moves = validate(request);
+        Set<String> busy = new HashSet<>();
+        runs.values()
+                .forEach(
+                        r ->
+                                r.snapshot().moves().stream()
+                                        .filter(m -> !m.state().finished())
+                                        .forEach(m -> busy.add(m.zone())));
+        List<MoveRecord> moves = PlanAdmission.validate(registry, request, busy);
         dispatchers.create(request.algorithm(), registry, moves); // rejects unknown algorithms
         PlanRecord plan =
                 registry.store()
@@ -108,11 +122,16 @@ public final class PlanExecutor implements AutoCloseable {
 
     public Optional<PlanRecord> plan(long id) {
         Run r = runs.get(id);
-        return r != null ? Optional.of(r.snapshot()) : Optional.ofNullable(finished.get(id));
+        if (r != null) {
+            return Optional.of(r.snapshot());
+        }
+        PlanRecord settling = recovering.get(id);
+        return settling != null ? Optional.of(settling) : Optional.ofNullable(finished.get(id));
     }
 
     public List<PlanRecord> plans() {
         Map<Long, PlanRecord> all = new java.util.TreeMap<>(finished);
+        all.putAll(recovering);
         runs.forEach((id, r) -> all.put(id, r.snapshot()));
         return List.copyOf(all.values());
     }
@@ -131,93 +150,71 @@ public final class PlanExecutor implements AutoCloseable {
     }
 
     /**
-     * After a coordinator restart: settles every move that was in flight by asking both agents
-     * where the zone is, then continues the plans that were running.
+     * After a coordinator restart: continues the plans that were running. Each move that was in
+     * flight is settled first, by its transaction, from what both agents' QEMU report (see {@link
+     * MoveResolution}); a move rolled back runs again.
      */
     public void recover() {
         for (PlanRecord p : registry.store().plans()) {
             if (p.state() != PlanState.RUNNING) {
                 continue;
             }
-            List<MoveRecord> moves = new ArrayList<>(p.moves());
-            for (int i = 0; i < moves.size(); i++) {
-                MoveRecord m = moves.get(i);
-                if (m.state().inFlight()) {
-                    MoveRecord settled = settle(m);
-                    moves.set(i, settled);
-                    registry.store().putMove(p.id(), i, settled);
-                    log.info(
-                            "plan {}: move of {} was {} at restart; now {}",
-                            p.id(),
-                            m.zone(),
-                            m.state(),
-                            settled.state());
-                }
-            }
-            start(
-                    new PlanRecord(
-                            p.id(),
-                            p.algorithm(),
-                            p.state(),
-                            p.settings(),
-                            p.timeoutSeconds(),
-                            p.createdMillis(),
-                            0,
-                            moves));
+            recovering.put(p.id(), p);
+            threads.submit(
+                    () -> {
+                        List<MoveRecord> moves = new ArrayList<>(p.moves());
+                        for (int i = 0; i < moves.size(); i++) {
+                            if (moves.get(i).state().inFlight()) {
+                                settle(p, moves, i);
+                            }
+                        }
+                        start(
+                                new PlanRecord(
+                                        p.id(),
+                                        p.algorithm(),
+                                        p.state(),
+                                        p.settings(),
+                                        p.timeoutSeconds(),
+                                        p.createdMillis(),
+                                        0,
+                                        moves));
+                        recovering.remove(p.id());
+                    });
         }
     }
 
-    /** Where a move interrupted by a restart really ended up. */
-    private MoveRecord settle(MoveRecord m) {
-        AgentGateway src = agents.apply(m.source());
-        AgentGateway dst = agents.apply(m.destination());
-        try {
-            Optional<ZoneStatus> s = find(src, m.zone());
-            long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-            while (s.isPresent()
-                    && s.get().state() == ZoneState.MIGRATING
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(500); // the source agent finishes the migration it was running
-                s = find(src, m.zone());
-            }
-            Optional<ZoneStatus> d = find(dst, m.zone());
-            ZoneRecord zone = registry.zone(m.zone());
-            if (d.isPresent()
-                    && d.get().state() == ZoneState.INCOMING
-                    && s.isPresent()
-                    && s.get().state() == ZoneState.PAUSED) {
-                dst.commitIncoming(m.zone());
-                d = find(dst, m.zone());
-            }
-            if (d.isPresent() && d.get().state() == ZoneState.RUNNING) {
-                registry.putZone(
-                        new ZoneRecord(
-                                storage.forHost(zone.definition(), m.destination()),
-                                m.destination(),
-                                ZoneLifecycle.RUNNING));
-                if (s.isPresent()) {
-                    src.releaseMigrated(m.zone());
-                }
-                return m.in(MoveState.DONE);
-            }
-            if (d.isPresent()) {
-                dst.discardIncoming(m.zone());
-            }
-            if (s.isPresent() && s.get().state() == ZoneState.PAUSED) {
-                src.resumeSource(m.zone());
-            }
-            registry.putZone(zone.on(m.source(), ZoneLifecycle.RUNNING));
-            return MoveRecord.pending(m.zone(), m.source(), m.destination()); // run it again
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return m.failed(MoveState.FAILED, "interrupted while recovering");
-        } catch (RuntimeException e) {
-            registry.findZone(m.zone()).ifPresent(z -> registry.putZone(z.in(ZoneLifecycle.LOST)));
-            return m.failed(
-                    MoveState.FAILED,
-                    "coordinator restarted mid-move and could not confirm where the zone is: "
-                            + e.getMessage());
-        }
+    /** Settles move {@code i} of a plan interrupted by a restart, storing each step. */
+    private void settle(PlanRecord p, List<MoveRecord> moves, int i) {
+        MoveRecord before = moves.get(i);
+        new MoveTransaction(
+                        p.id(),
+                        p.settings(),
+                        registry,
+                        agents,
+                        storage,
+                        threads,
+                        new MoveTransaction.Record() {
+                            @Override
+                            public MoveRecord get() {
+                                return moves.get(i);
+                            }
+
+                            @Override
+                            public void set(MoveRecord m) {
+                                moves.set(i, m);
+                                registry.store().putMove(p.id(), i, m);
+                            }
+                        },
+                        () -> null,
+                        () -> false,
+                        resolveDeadline)
+                .recover();
+        log.info(
+                "plan {}: move of {} was {} at restart; now {}",
+                p.id(),
+                before.zone(),
+                before.state(),
+                moves.get(i).state());
     }
 
     /**
@@ -276,82 +273,53 @@ public final class PlanExecutor implements AutoCloseable {
         return local;
     }
 
-    private static Optional<ZoneStatus> find(AgentGateway agent, String zone) {
-        return agent.zones().stream().filter(z -> z.zone().equals(zone)).findFirst();
-    }
-
     private void start(PlanRecord plan) {
         Run run = new Run(plan, dispatchers.create(plan.algorithm(), registry, plan.moves()));
         runs.put(plan.id(), run);
         threads.submit(run::loop);
     }
 
-    private List<MoveRecord> validate(PlanRequest request) {
-        Set<String> seen = new HashSet<>();
-        Set<String> busy = new HashSet<>();
-        runs.values()
-                .forEach(
-                        r ->
-                                r.snapshot().moves().stream()
-                                        .filter(m -> !m.state().finished())
-                                        .forEach(m -> busy.add(m.zone())));
-        Map<String, Long> memoryAfter = new HashMap<>();
-        for (ZoneRecord z : registry.zones()) {
-            memoryAfter.merge(z.host(), z.definition().memoryMiB() << 20, Long::sum);
-        }
-        List<MoveRecord> moves = new ArrayList<>();
-        for (PlanRequest.Move m : request.moves()) {
-            ZoneRecord zone = registry.zone(m.zone());
-            HostRecord to = registry.host(m.to());
-            if (!seen.add(m.zone())) {
-                throw new InvalidInputException(
-                        "zone '" + m.zone() + "' appears twice in the plan");
-            }
-            if (busy.contains(m.zone())) {
-                throw ApiException.conflict(
-                        "zone '" + m.zone() + "' is already being moved by another plan");
-            }
-            if (zone.state() != ZoneLifecycle.RUNNING) {
-                throw ApiException.conflict(
-                        "zone '" + m.zone() + "' is " + zone.state() + "; only running zones move");
-            }
-            if (zone.host().equals(m.to())) {
-                throw new InvalidInputException(
-                        "zone '" + m.zone() + "' already runs on " + m.to());
-            }
-            if (to.state() != HostRecord.HostState.UP) {
-                throw ApiException.conflict(
-                        "host " + m.to() + " is " + to.state() + "; its agent must be up");
-            }
-            HostRecord from = registry.host(zone.host());
-            if (from.state() != HostRecord.HostState.UP) {
-                throw ApiException.conflict(
-                        "zone '"
-                                + m.zone()
-                                + "' runs on "
-                                + from.name()
-                                + ", which is "
-                                + from.state());
-            }
-            long bytes = zone.definition().memoryMiB() << 20;
-            memoryAfter.merge(zone.host(), -bytes, Long::sum);
-            memoryAfter.merge(m.to(), bytes, Long::sum);
-            moves.add(MoveRecord.pending(m.zone(), zone.host(), m.to()));
-        }
-        for (var e : memoryAfter.entrySet()) {
-            HostRecord h = registry.host(e.getKey());
-            if (e.getValue() > h.memoryBytes()) {
-                throw new InvalidInputException(
-                        "no capacity: after the plan host "
-                                + h.name()
-                                + " would hold "
-                                + (e.getValue() >> 20)
-                                + " MiB of zones but has "
-                                + (h.memoryBytes() >> 20)
-                                + " MiB");
+    /**
+     * Discards destination VMs that no unfinished move expects — left by a move rolled back while
+     * their agent could not be asked. Such a VM never ran (destinations run only after their
+     * commit), so ending it loses nothing. Returns what was discarded, as {@code zone@host}.
+     */
+    public List<String> sweepStrayArrivals() {
+        Set<String> expected = new HashSet<>();
+        List<PlanRecord> open = new ArrayList<>(recovering.values());
+        runs.values().forEach(r -> open.add(r.snapshot()));
+        for (PlanRecord p : open) {
+            for (MoveRecord m : p.moves()) {
+                if (!m.state().finished()) {
+                    expected.add(m.zone() + "@" + m.destination());
+                }
             }
         }
-        return moves;
+        List<String> discarded = new ArrayList<>();
+        for (HostRecord h : registry.hosts()) {
+            if (h.state() != HostRecord.HostState.UP) {
+                continue;
+            }
+            AgentGateway agent = agents.apply(h.name());
+            for (ZoneStatus z : agent.zones()) {
+                boolean neverRan =
+                        z.state() == ZoneState.INCOMING || z.state() == ZoneState.ARRIVAL_FAILED;
+                boolean home =
+                        registry.findZone(z.zone())
+                                .map(r -> r.host().equals(h.name()))
+                                .orElse(false);
+                if (neverRan && !home && !expected.contains(z.zone() + "@" + h.name())) {
+                    agent.discardIncoming(z.zone());
+                    discarded.add(z.zone() + "@" + h.name());
+                    log.info(
+                            "discarded a stray arriving VM of {} on {} ({}); it never ran",
+                            z.zone(),
+                            h.name(),
+                            z.qemuStatus());
+                }
+            }
+        }
+        return discarded;
     }
 
     @Override
@@ -370,9 +338,7 @@ public final class PlanExecutor implements AutoCloseable {
         private final List<MoveRecord> moves;
         private final LinkedBlockingQueue<Integer> changes = new LinkedBlockingQueue<>();
 
-        /** Destinations prepared ahead of their move's start ("auto" only), by move index. */
-        private final Map<Integer, java.util.concurrent.Future<IncomingTicket>> staged =
-                new ConcurrentHashMap<>();
+        private final Staging staging;
 
         private volatile String stopReason;
         private volatile PlanState stopState;
@@ -382,6 +348,7 @@ public final class PlanExecutor implements AutoCloseable {
             this.plan = plan;
             this.dispatcher = dispatcher;
             this.moves = new ArrayList<>(plan.moves());
+            this.staging = new Staging(plan.id(), plan.settings(), registry, agents, threads);
         }
 
         synchronized PlanRecord snapshot() {
@@ -402,9 +369,11 @@ public final class PlanExecutor implements AutoCloseable {
             changes.add(-1);
         }
 
+        /** Stores a move's record when its state changes (progress alone stays in memory). */
         private synchronized void set(int i, MoveRecord m) {
-            moves.set(i, m);
-            if (m.state() != MoveState.MIGRATING || moves.get(i).percent() == 0) {
+            MoveRecord before = moves.set(i, m);
+            if (before.state() != m.state()
+                    || !java.util.Objects.equals(before.error(), m.error())) {
                 registry.store().putMove(id, i, m);
             }
             changes.add(i);
@@ -449,16 +418,16 @@ public final class PlanExecutor implements AutoCloseable {
                             if (get(i).state() == MoveState.PENDING) {
                                 set(i, get(i).in(MoveState.PREPARING));
                                 int idx = i;
-                                threads.submit(() -> runMove(idx));
+                                threads.submit(() -> transaction(idx).run(staging.take(idx)));
                             }
                         }
                         // Every schedule stages: comparing schedules must not mix in an
                         // executor speed-up only one of them gets.
-                        stageAhead();
+                        staging.stageAhead(snapshot().moves());
                     }
                     changes.poll(250, TimeUnit.MILLISECONDS);
                 }
-                discardStaged();
+                staging.discardAll(snapshot().moves());
                 List<MoveRecord> end = snapshot().moves();
                 // A plan whose every move is done is DONE, even if a cancel came too late to stop
                 // anything.
@@ -522,287 +491,28 @@ public final class PlanExecutor implements AutoCloseable {
             }
         }
 
-        /**
-         * While a move waits for a busy NIC, its destination VM can already be started: the move
-         * then begins with the transfer instead of QEMU's start-up (about a second under TCG). Only
-         * memory-only moves are staged, one per destination, and only where the destination has
-         * room beyond every zone it holds or receives.
-         */
-        private void stageAhead() {
-            Map<String, Long> free = new HashMap<>();
-            for (var h : registry.hosts()) {
-                free.put(h.name(), h.memoryBytes());
-            }
-            for (ZoneRecord z : registry.zones()) {
-                free.merge(z.host(), -(z.definition().memoryMiB() << 20), Long::sum);
-            }
-            java.util.Set<String> stagingTo = new java.util.HashSet<>();
-            List<MoveRecord> now = snapshot().moves();
-            for (int i = 0; i < now.size(); i++) {
-                MoveRecord m = now.get(i);
-                if (m.state().inFlight() || staged.containsKey(i)) {
-                    long bytes =
-                            registry.findZone(m.zone())
-                                    .map(z -> z.definition().memoryMiB() << 20)
-                                    .orElse(0L);
-                    free.merge(m.destination(), -bytes, Long::sum);
-                    if (staged.containsKey(i)) {
-                        stagingTo.add(m.destination());
-                    }
-                }
-            }
-            for (int i = 0; i < now.size(); i++) {
-                MoveRecord m = now.get(i);
-                if (m.state() != MoveState.PENDING
-                        || staged.containsKey(i)
-                        || stagingTo.contains(m.destination())) {
-                    continue;
-                }
-                Optional<ZoneRecord> zone = registry.findZone(m.zone());
-                if (zone.isEmpty() || zone.get().definition().disk() != null) {
-                    continue;
-                }
-                long bytes = zone.get().definition().memoryMiB() << 20;
-                if (free.getOrDefault(m.destination(), 0L) < bytes) {
-                    continue;
-                }
-                free.merge(m.destination(), -bytes, Long::sum);
-                stagingTo.add(m.destination());
-                ZoneDefinition definition = zone.get().definition();
-                AgentGateway dst = agents.apply(m.destination());
-                staged.put(
-                        i,
-                        threads.submit(
-                                () ->
-                                        dst.prepareIncoming(
-                                                new IncomingRequest(definition, plan.settings()))));
-                log.debug(
-                        "plan {}: destination of {} on {} staged ahead",
-                        id,
-                        m.zone(),
-                        m.destination());
-            }
-        }
-
-        /** The staged destination of move {@code i}, if it was staged and came up. */
-        private Optional<IncomingTicket> takeStaged(int i) {
-            var f = staged.remove(i);
-            if (f == null) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(f.get());
-            } catch (Exception e) {
-                log.debug("staged destination of move {} unusable: {}", i, e.toString());
-                return Optional.empty();
-            }
-        }
-
-        /** Staged destinations whose moves never started (cancel, timeout, failure) are removed. */
-        private void discardStaged() {
-            for (int i : List.copyOf(staged.keySet())) {
-                MoveRecord m = get(i);
-                if (takeStaged(i).isPresent()) {
-                    try {
-                        agents.apply(m.destination()).discardIncoming(m.zone());
-                    } catch (RuntimeException e) {
-                        log.warn(
-                                "could not discard staged {} on {}: {}",
-                                m.zone(),
-                                m.destination(),
-                                e.getMessage());
-                    }
-                }
-            }
-        }
-
-        private void runMove(int i) {
-            MoveRecord m = get(i);
-            ZoneRecord zone;
-            AgentGateway src;
-            AgentGateway dst;
-            try {
-                zone = registry.zone(m.zone());
-                src = agents.apply(m.source());
-                dst = agents.apply(m.destination());
-            } catch (RuntimeException e) {
-                // Nothing asked of any agent yet (e.g. the zone was deleted while its move
-                // waited): the move fails, and the plan must not wait for it forever.
-                set(i, get(i).failed(MoveState.FAILED, e.getMessage()));
-                log.warn("plan {}: move of {} cannot start: {}", id, m.zone(), e.getMessage());
-                return;
-            }
-            registry.putZone(zone.in(ZoneLifecycle.MIGRATING));
-            DiskDefinition disk = zone.definition().disk();
-            boolean mirrored = disk != null && disk.local();
-            boolean prepared = false;
-            boolean mirroring = false;
-            try {
-                if (mirrored && disk.image() != null) {
-                    storage.ensureBase(disk.image(), m.destination(), m.zone());
-                }
-                ZoneDefinition there = storage.forHost(zone.definition(), m.destination());
-                ZoneDefinition arriving = there;
-                IncomingTicket ticket =
-                        takeStaged(i)
-                                .orElseGet(
-                                        () ->
-                                                dst.prepareIncoming(
-                                                        new IncomingRequest(
-                                                                arriving, plan.settings())));
-                prepared = true;
-                set(i, get(i).in(MoveState.MIGRATING));
-                if (stopReason != null) {
-                    throw new IllegalStateException(stopReason);
-                }
-                var poller = threads.submit(() -> pollProgress(i, src, m.zone()));
-                MigrationReport report;
-                DiskTicket diskTicket = null;
-                try {
-                    if (mirrored) {
-                        diskTicket = dst.incomingDisk(m.zone());
-                        mirroring = true;
-                        src.mirrorDisk(
-                                m.zone(),
-                                new DiskMirrorRequest(
-                                        diskTicket,
-                                        registry.linkBetween(m.source(), m.destination()),
-                                        plan.settings().maxBandwidthBytesPerSec()));
-                        if (stopReason != null) {
-                            throw new IllegalStateException(stopReason);
+        private MoveTransaction transaction(int i) {
+            return new MoveTransaction(
+                    id,
+                    plan.settings(),
+                    registry,
+                    agents,
+                    storage,
+                    threads,
+                    new MoveTransaction.Record() {
+                        @Override
+                        public MoveRecord get() {
+                            return Run.this.get(i);
                         }
-                    }
-                    report =
-                            src.migrateOut(
-                                    m.zone(),
-                                    new MigrateOutRequest(
-                                            ticket,
-                                            plan.settings(),
-                                            registry.linkBetween(m.source(), m.destination())));
-                } finally {
-                    poller.cancel(true);
-                }
-                set(
-                        i,
-                        get(i).measured(
-                                        report.transferredBytes(),
-                                        report.downtimeMillis(),
-                                        report.totalMillis())
-                                .in(MoveState.COMMITTING));
-                try {
-                    dst.commitIncoming(m.zone());
-                } catch (RuntimeException e) {
-                    // The destination never ran: the stopped source still holds the whole zone.
-                    src.resumeSource(m.zone());
-                    throw e;
-                }
-                if (diskTicket != null && diskTicket.sync() == DiskTicket.Sync.FULL) {
-                    // The disk arrived as one standalone image: no base below it any more.
-                    there = there.withDisk(there.disk().standalone());
-                }
-                registry.putZone(new ZoneRecord(there, m.destination(), ZoneLifecycle.RUNNING));
-                if (mirrored) {
-                    recordDiskMove(src, m, disk);
-                }
-                try {
-                    src.releaseMigrated(m.zone());
-                } catch (RuntimeException e) {
-                    log.warn(
-                            "zone {} moved but its old VM on {} was not released: {}",
-                            m.zone(),
-                            m.source(),
-                            e.getMessage());
-                }
-                set(i, get(i).in(MoveState.DONE));
-                log.info(
-                        "plan {}: {} {} -> {} done (downtime {} ms)",
-                        id,
-                        m.zone(),
-                        m.source(),
-                        m.destination(),
-                        report.downtimeMillis());
-            } catch (RuntimeException e) {
-                if (closing) {
-                    // Coordinator shutdown interrupted this thread mid-call: the move's state is
-                    // stored; recover() settles it with the agents at the next start.
-                    return;
-                }
-                if (mirroring) {
-                    try {
-                        src.abortDiskMirror(m.zone());
-                    } catch (RuntimeException a) {
-                        log.warn(
-                                "could not stop the disk mirror of {}: {}",
-                                m.zone(),
-                                a.getMessage());
-                    }
-                }
-                if (prepared) {
-                    try {
-                        dst.discardIncoming(m.zone());
-                    } catch (RuntimeException d) {
-                        log.warn(
-                                "could not discard {} on {}: {}",
-                                m.zone(),
-                                m.destination(),
-                                d.getMessage());
-                    }
-                }
-                registry.putZone(zone.on(m.source(), sourceState(src, m.zone())));
-                MoveState s =
-                        stopState == PlanState.CANCELLED ? MoveState.CANCELLED : MoveState.FAILED;
-                set(i, get(i).failed(s, e.getMessage()));
-                log.warn("plan {}: move of {} failed: {}", id, m.zone(), e.getMessage());
-            }
-        }
 
-        private void recordDiskMove(AgentGateway src, MoveRecord m, DiskDefinition disk) {
-            try {
-                StorageTransfer t = src.outgoingDisk(m.zone());
-                storage.record(t, m.zone(), disk.image(), m.source(), m.destination());
-            } catch (RuntimeException e) {
-                log.warn("no disk transfer figures for {}: {}", m.zone(), e.getMessage());
-            }
-        }
-
-        private ZoneLifecycle sourceState(AgentGateway src, String zone) {
-            try {
-                return find(src, zone)
-                        .map(
-                                z ->
-                                        z.state() == ZoneState.RUNNING
-                                                ? ZoneLifecycle.RUNNING
-                                                : ZoneLifecycle.FAILED)
-                        .orElse(ZoneLifecycle.FAILED);
-            } catch (RuntimeException e) {
-                return ZoneLifecycle.LOST;
-            }
-        }
-
-        private void pollProgress(int i, AgentGateway src, String zone) {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(PROGRESS_POLL.toMillis());
-                    src.progress(zone)
-                            .ifPresent(
-                                    p -> {
-                                        synchronized (this) {
-                                            MoveRecord cur = moves.get(i);
-                                            if (cur.state() == MoveState.MIGRATING) {
-                                                moves.set(
-                                                        i,
-                                                        cur.progress(
-                                                                p.percent(), p.transferredBytes()));
-                                            }
-                                        }
-                                        changes.add(i);
-                                    });
-                }
-            } catch (InterruptedException e) {
-                // migration ended
-            } catch (RuntimeException e) {
-                log.debug("progress of {} unavailable: {}", zone, e.getMessage());
-            }
+                        @Override
+                        public void set(MoveRecord m) {
+                            Run.this.set(i, m);
+                        }
+                    },
+                    () -> stopReason,
+                    () -> stopState == PlanState.CANCELLED,
+                    resolveDeadline);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.livezone.coordinator.testing;
 
+import io.livezone.core.EnvironmentException;
 import io.livezone.core.MigrationFailedException;
 import io.livezone.core.MigrationProgress;
 import io.livezone.core.MigrationReport;
@@ -35,12 +36,13 @@ import java.util.function.Function;
  *
  * <p>Not a model of QEMU, only of the agent protocol: {@code prepareIncoming} leaves an INCOMING
  * zone on the destination, {@code migrateOut} ends with the source PAUSED (or RUNNING if it failed
- * or was cancelled), {@code commitIncoming} runs the destination, {@code releaseMigrated} drops the
- * paused source, {@code resumeSource} runs it again. A call made in the wrong state fails with 409
- * and is also recorded in {@link #protocolErrors()}, since the coordinator swallows some failures.
- * Hibernation: {@code suspend} leaves a SUSPENDED zone and its image on the host, {@code
- * sendHibernated} copies the image to the ticket's host (its address is the host's name), {@code
- * restore} runs the zone from the suspended state or a received image.
+ * or was cancelled) and the destination INCOMING "arrived, paused", {@code commitIncoming} runs an
+ * arrived destination, {@code releaseMigrated} drops the paused source, {@code resumeSource} runs
+ * it again. A call made in the wrong state fails with 409 and is also recorded in {@link
+ * #protocolErrors()}, since the coordinator swallows some failures. Hibernation: {@code suspend}
+ * leaves a SUSPENDED zone and its image on the host, {@code sendHibernated} copies the image to the
+ * ticket's host (its address is the host's name), {@code restore} runs the zone from the suspended
+ * state or a received image.
  */
 public final class FakeAgents implements Function<String, AgentGateway> {
     /** The port every fake ticket names; its address is the destination host's name. */
@@ -49,6 +51,10 @@ public final class FakeAgents implements Function<String, AgentGateway> {
     private final Map<String, Agent> agents = new ConcurrentHashMap<>();
     private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
     private final Set<String> held = ConcurrentHashMap.newKeySet();
+    private final Set<String> down = ConcurrentHashMap.newKeySet();
+    private final Map<String, Runnable> onCall = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> zoneQueries =
+            new ConcurrentHashMap<>();
     private final Set<String> cancelRequests = ConcurrentHashMap.newKeySet();
     private final Map<String, MigrateOutRequest> migrateOutRequests = new ConcurrentHashMap<>();
     private volatile Duration migrationTime = Duration.ZERO;
@@ -75,6 +81,32 @@ public final class FakeAgents implements Function<String, AgentGateway> {
 
     public synchronized Optional<ZoneState> state(String host, String zone) {
         return Optional.ofNullable(agent(host).zones.get(zone));
+    }
+
+    /** Puts {@code zone} on {@code host} as a destination holding the whole stream, paused. */
+    public synchronized void arrived(String host, String zone) {
+        agent(host).zones.put(zone, ZoneState.INCOMING);
+        agent(host).arrived.add(zone);
+    }
+
+    /** Every call to {@code host} fails as if its agent could not be reached, until {@link #up}. */
+    public void down(String host) {
+        down.add(host);
+    }
+
+    public void up(String host) {
+        down.remove(host);
+    }
+
+    /** When the call {@code host.method(zone)} is next made, {@code action} runs first. */
+    public void onCall(String call, Runnable action) {
+        onCall.put(call, action);
+    }
+
+    /** How many times the coordinator asked {@code host} for its zones (answered or not). */
+    public int zoneQueries(String host) {
+        var n = zoneQueries.get(host);
+        return n == null ? 0 : n.get();
     }
 
     /** Whether {@code host} holds a hibernation image of {@code zone}. */
@@ -141,6 +173,8 @@ public final class FakeAgents implements Function<String, AgentGateway> {
         private final String host;
         private final Map<String, ZoneState> zones = new LinkedHashMap<>(); // guarded by FakeAgents
         private final Set<String> images = new java.util.HashSet<>(); // guarded by FakeAgents
+        // Incoming zones whose stream is complete (they wait, paused, for the commit).
+        private final Set<String> arrived = new java.util.HashSet<>(); // guarded by FakeAgents
 
         Agent(String host) {
             this.host = host;
@@ -151,6 +185,18 @@ public final class FakeAgents implements Function<String, AgentGateway> {
                 synchronized (FakeAgents.this) {
                     calls.add(host + "." + method + "(" + zone + ")");
                 }
+            }
+            if (method.equals("zones")) {
+                zoneQueries
+                        .computeIfAbsent(host, h -> new java.util.concurrent.atomic.AtomicInteger())
+                        .incrementAndGet();
+            }
+            Runnable action = onCall.remove(host + "." + method + "(" + zone + ")");
+            if (action != null) {
+                action.run();
+            }
+            if (down.contains(host)) {
+                throw new EnvironmentException("cannot reach the agent of " + host);
             }
             RuntimeException failure = failures.remove(host + "." + method);
             if (failure != null) {
@@ -178,8 +224,12 @@ public final class FakeAgents implements Function<String, AgentGateway> {
         }
 
         private ZoneStatus status(String zone) {
-            return new ZoneStatus(
-                    zone, zones.get(zone), zone + "@" + host, OptionalLong.of(1), "fake");
+            ZoneState state = zones.get(zone);
+            String detail =
+                    state == ZoneState.INCOMING && arrived.contains(zone)
+                            ? "arrived, paused"
+                            : "fake";
+            return new ZoneStatus(zone, state, zone + "@" + host, OptionalLong.of(1), detail);
         }
 
         @Override
@@ -246,6 +296,7 @@ public final class FakeAgents implements Function<String, AgentGateway> {
                             "migration of zone '" + zone + "' cancelled", true, null);
                 }
                 zones.put(zone, ZoneState.PAUSED);
+                agent(destination).arrived.add(zone);
             }
             return new MigrationReport(
                     zone,
@@ -260,7 +311,8 @@ public final class FakeAgents implements Function<String, AgentGateway> {
                     200L << 20,
                     3,
                     800.0,
-                    false);
+                    false,
+                    0);
         }
 
         /** Waits out the migration; true if it was cancelled. */
@@ -306,6 +358,10 @@ public final class FakeAgents implements Function<String, AgentGateway> {
             call("commitIncoming", zone, true);
             synchronized (FakeAgents.this) {
                 require("commitIncoming", zone, ZoneState.INCOMING);
+                if (!arrived.remove(zone)) {
+                    throw ApiException.conflict(
+                            host + ".commitIncoming(" + zone + "): the stream is incomplete");
+                }
                 zones.put(zone, ZoneState.RUNNING);
                 return status(zone);
             }
@@ -315,8 +371,11 @@ public final class FakeAgents implements Function<String, AgentGateway> {
         public void discardIncoming(String zone) {
             call("discardIncoming", zone, true);
             synchronized (FakeAgents.this) {
-                require("discardIncoming", zone, ZoneState.INCOMING);
+                if (zones.get(zone) != ZoneState.ARRIVAL_FAILED) {
+                    require("discardIncoming", zone, ZoneState.INCOMING);
+                }
                 zones.remove(zone);
+                arrived.remove(zone);
             }
         }
 

@@ -256,7 +256,8 @@ class ClusterRecordsTest {
         var dead = new ZoneStatus("arena", ZoneState.DEAD, "arena-1", OptionalLong.empty(), "gone");
         assertThat(roundTrip(dead, ZoneStatus.class)).isEqualTo(dead);
 
-        var report = new MigrationReport("arena", "a-1", "a-2", 1, 2, 3, 4, 5, 6, 7, 8, 9.5, true);
+        var report =
+                new MigrationReport("arena", "a-1", "a-2", 1, 2, 3, 4, 5, 6, 7, 8, 9.5, true, 11);
         assertThat(roundTrip(report, MigrationReport.class)).isEqualTo(report);
     }
 }
