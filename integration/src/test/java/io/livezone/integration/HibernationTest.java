@@ -79,11 +79,13 @@ class HibernationTest {
                     double playedSeconds = (System.nanoTime() - resumed) / 1e9;
                     // Game time stood still while the zone slept: it goes on from the tick it
                     // was suspended at, no faster than the wall clock since the resume (a zone
-                    // that fast-forwarded over its nap, or restarted at tick 0, fails).
+                    // that fast-forwarded over its nap, at least 1.5 s = 30 ticks, or restarted
+                    // at tick 0, fails). Slack of 5 ticks: the guest ran a tick or two after the
+                    // last update the bots saw before the suspend.
                     assertThat(after.highestTick() - tickAtSuspend)
                             .as("ticks since the suspend, %.1f s after the resume", playedSeconds)
                             .isPositive()
-                            .isLessThanOrEqualTo((long) Math.ceil(playedSeconds * 20) + 1);
+                            .isLessThanOrEqualTo((long) Math.ceil(playedSeconds * 20) + 5);
                     assertThat(after.updatesReceived())
                             .as("players see the zone again")
                             .isPositive();
