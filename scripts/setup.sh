@@ -62,15 +62,21 @@ if [ -n "$need" ] || [ "${qemu_major:-0}" -lt 8 ] || ! command -v qemu-img >/dev
   fi
 fi
 
-# 2. Maven build, when any source or POM is newer than the last build (find stops at the first hit).
+# 2. Maven build, when any source or POM is newer than the last build (find stops at the first hit). The
+# stamp, not the jar, marks the build: Maven leaves an up-to-date jar untouched, so a changed test source
+# would otherwise look newer than the jar on every call.
 step="Maven build"
 jar=cli/target/livezone-cli.jar
-if [ ! -f "$jar" ] || [ -n "$(find . \( -path ./build -o -path ./.git -o -name target \) -prune -o \( -name '*.java' -o -name pom.xml -o -path '*/src/main/resources/*' \) -newer "$jar" -print -quit)" ]; then
+stamp=build/maven.stamp
+if [ ! -f "$jar" ] || [ ! -f "$stamp" ] || [ -n "$(find . \( -path ./build -o -path ./.git -o -name target \) -prune -o \( -name '*.java' -o -name pom.xml -o -path '*/src/main/resources/*' \) -newer "$stamp" -print -quit)" ]; then
   echo "livezone: building (mvn package)" >&2
+  mkdir -p build
+  touch "$stamp.new"
   if ! mvn -q -B -Dstyle.color=never package -Dmaven.test.skip=true >&2; then
     echo "livezone: set-up step \"Maven build\" failed: mvn package reported the errors above" >&2
     exit 1
   fi
+  mv "$stamp.new" "$stamp"   # sources changed during the build stay newer than the stamp
 fi
 
 # 3. The zone guest image (kernel + initramfs with the zone server).
