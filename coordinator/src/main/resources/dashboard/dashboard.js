@@ -215,7 +215,14 @@ function renderFleet(s) {
   fillTable('zones-body', s.zones, (z) => ({ 'data-zone': z.name }), (z) => [
     el('strong', {}, z.name),
     z.host,
-    stateBadge(z.state),
+    [stateBadge(z.state),
+      z.reason ? el('div', { class: 'hint' }, z.reason) : null,
+      z.failures > 0 || z.restart === 'restart'
+        ? el('div', { class: 'hint' }, [
+          z.failures > 0 ? `died ${z.failures}× (outside migrations)` : null,
+          z.restart === 'restart' ? 'restarts on failure' : null,
+        ].filter(Boolean).join('; '))
+        : null],
     `${z.memoryMiB} MiB`,
     el('td', { class: 'num' }, z.clients),
     el('td', { class: 'num' }, z.rttP50Ms === null ? '—' : `${z.rttP50Ms.toFixed(0)} / ${z.rttP90Ms.toFixed(0)} ms`),

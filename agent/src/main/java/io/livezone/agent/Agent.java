@@ -1,5 +1,6 @@
 package io.livezone.agent;
 
+import io.livezone.agent.health.ZoneWatch;
 import io.livezone.core.BootImage;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.MigrationProgress;
@@ -107,6 +108,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
     private final Map<String, StorageTransfer> departed = new ConcurrentHashMap<>();
     private final java.util.Set<String> pulling = ConcurrentHashMap.newKeySet();
     private volatile SwitchoverGate gate;
+    private volatile ZoneWatch watch;
 
     /**
      * A zone arriving here: its waiting VM, the TCP listener that feeds it, and its disk (with the
@@ -175,6 +177,27 @@ public final class Agent implements AgentGateway, AutoCloseable {
     }
 
     /**
+     * The zones' health comes from {@code w}: the zone list reports what it judged (a dead zone
+     * with its failure), and {@link #restart} boots a zone it judged dead.
+     */
+    public void useWatch(ZoneWatch w) {
+        this.watch = w;
+    }
+
+    /**
+     * True while the zone is in a move here: migrating out or arriving, its disk mirrored or
+     * pulled, or its migrated VM being released. A zone watch leaves such a zone to the move.
+     */
+    public boolean isMoving(String zone) {
+        CompletableFuture<Void> release = releasing.get(zone);
+        return outgoing.contains(zone)
+                || arrivals.containsKey(zone)
+                || departing.containsKey(zone)
+                || pulling.contains(zone)
+                || (release != null && !release.isDone());
+    }
+
+    /**
      * After a restart: zones running here with a local disk get their disk back. (Remote disks
      * cannot: their tunnel died with the previous agent process.)
      */
@@ -218,8 +241,10 @@ public final class Agent implements AgentGateway, AutoCloseable {
      */
     @Override
     public List<ZoneStatus> zones() {
+        ZoneWatch w = watch;
+        List<ZoneStatus> all = w == null ? driver.list() : w.overlay(driver.list());
         List<ZoneStatus> out = new ArrayList<>();
-        for (ZoneStatus z : driver.list()) {
+        for (ZoneStatus z : all) {
             Arrival a = arrivals.get(z.zone());
             if (a != null && a.migration().everRan() && z.state() != ZoneState.DEAD) {
                 z = new ZoneStatus(z.zone(), ZoneState.RUNNING, z.instance(), z.pid(), "running");
@@ -229,6 +254,15 @@ public final class Agent implements AgentGateway, AutoCloseable {
             out.add(z);
         }
         return out;
+    }
+
+    @Override
+    public ZoneStatus restart(String zone) {
+        ZoneWatch w = watch;
+        if (w == null) {
+            throw ApiException.conflict("host " + host + " runs no zone watch; cannot judge");
+        }
+        return w.restart(zone, BOOT_TIMEOUT);
     }
 
     @Override

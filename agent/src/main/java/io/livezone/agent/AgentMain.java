@@ -4,6 +4,7 @@ import io.livezone.agent.balance.Conductor;
 import io.livezone.agent.balance.ConductorOptions;
 import io.livezone.agent.balance.ConductorSettings;
 import io.livezone.agent.balance.CoordinatorZoneMover;
+import io.livezone.agent.health.ZoneWatch;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.Ipv4Interface;
 import io.livezone.core.cluster.Heartbeat;
@@ -14,6 +15,7 @@ import io.livezone.network.ZoneNetwork;
 import io.livezone.qemu.AcceleratorProbe;
 import io.livezone.qemu.GuestImage;
 import io.livezone.qemu.QemuZoneDriver;
+import io.livezone.qemu.RecoveredVm;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -92,6 +95,20 @@ public final class AgentMain implements Callable<Integer> {
                             + " <state>/base-images")
     Path imageCache;
 
+    @Option(
+            names = "--watch-ms",
+            defaultValue = "1000",
+            description = "how often the zone watch looks at every zone's QEMU")
+    long watchMillis;
+
+    @Option(
+            names = "--watch-misses",
+            defaultValue = "10",
+            description =
+                    "looks in a row whose QEMU monitor does not answer before a running QEMU is"
+                            + " called hung")
+    int watchMisses;
+
     @Mixin ConductorOptions balancing = new ConductorOptions();
 
     public static void main(String[] args) {
@@ -104,12 +121,18 @@ public final class AgentMain implements Callable<Integer> {
         if (heartbeatMillis < 100) {
             throw new InvalidInputException("--heartbeat-ms must be at least 100");
         }
+        if (watchMillis < 100 || watchMisses < 1) {
+            throw new InvalidInputException(
+                    "--watch-ms must be at least 100 and --watch-misses at least 1");
+        }
         String token = Files.readString(tokenFile).strip();
         InetAddress ip = InetAddress.getByName(address);
         Optional<ConductorSettings> conductorSettings = balancing.settings(host, ip);
         ZoneNetwork network = ZoneNetwork.attach(zoneNetwork, Ipv4Interface.parse(zoneGateway));
         GuestImage image = GuestImage.installed();
         QemuZoneDriver driver = new QemuZoneDriver(state, network, AcceleratorProbe.detect(image));
+        // Before serving: VMs a previous agent process left mid-migration are settled first.
+        List<RecoveredVm> recovered = driver.recoverOrphans();
         LoadSampler sampler = new LoadSampler(driver, memoryMiB << 20, nic);
         String url = "http://" + address + ":" + port;
         CountDownLatch stop = new CountDownLatch(1);
@@ -124,6 +147,7 @@ public final class AgentMain implements Callable<Integer> {
                                 image.boot(),
                                 new StreamTunnels(),
                                 imageCache == null ? defaultImageCache() : imageCache);
+                ZoneWatch watch = startWatch(agent, driver, recovered);
                 AgentServer server =
                         new AgentServer(new InetSocketAddress(ip, port), token, agent)) {
             if (gateway != null) {
@@ -171,7 +195,12 @@ public final class AgentMain implements Callable<Integer> {
                         coordinatorApi.post(
                                 "/v1/agents/heartbeat",
                                 new Heartbeat(
-                                        host, site, url, System.currentTimeMillis(), latest.get()),
+                                        host,
+                                        site,
+                                        url,
+                                        System.currentTimeMillis(),
+                                        latest.get(),
+                                        watch.latest()),
                                 Void.class,
                                 Duration.ofSeconds(5));
                     } catch (RuntimeException e) {
@@ -204,6 +233,21 @@ public final class AgentMain implements Callable<Integer> {
                                 status,
                                 Void.class,
                                 Duration.ofSeconds(5)));
+    }
+
+    /** Watches every zone of the agent (before the agent serves: its zone list relies on it). */
+    private ZoneWatch startWatch(Agent agent, QemuZoneDriver driver, List<RecoveredVm> recovered) {
+        ZoneWatch watch =
+                new ZoneWatch(
+                        host,
+                        driver,
+                        agent::isMoving,
+                        recovered,
+                        Duration.ofMillis(watchMillis),
+                        ZoneWatch.MONITOR_TIMEOUT,
+                        watchMisses);
+        agent.useWatch(watch);
+        return watch.start();
     }
 
     /** A local cluster keeps hosts in {@code <cluster>/hosts/<host>}: its sites' caches beside. */

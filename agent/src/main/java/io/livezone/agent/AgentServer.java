@@ -38,6 +38,10 @@ public final class AgentServer implements AutoCloseable {
                                 })
                         .route(
                                 "POST",
+                                "/v1/zones/{zone}/restart",
+                                r -> agent.restart(r.param("zone")))
+                        .route(
+                                "POST",
                                 "/v1/zones/{zone}/migrate",
                                 r ->
                                         agent.migrateOut(

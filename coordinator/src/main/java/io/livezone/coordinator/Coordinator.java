@@ -1,5 +1,6 @@
 package io.livezone.coordinator;
 
+import io.livezone.coordinator.health.ZoneHealthMonitor;
 import io.livezone.coordinator.metrics.ClusterMetrics;
 import io.livezone.coordinator.plan.PlanExecutor;
 import io.livezone.coordinator.policy.ClientLatencyTable;
@@ -45,6 +46,7 @@ public final class Coordinator implements AutoCloseable {
     private final ZoneMappingRunner zoneMapping;
     private final ConductorBoard conductors = new ConductorBoard();
     private final ClusterMetrics metrics;
+    private final ZoneHealthMonitor health;
     private final ScheduledExecutorService liveness =
             Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
 
@@ -61,6 +63,7 @@ public final class Coordinator implements AutoCloseable {
         this.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
         this.zoneMapping = new ZoneMappingRunner(registry, plans, latencies);
         this.metrics = new ClusterMetrics(registry, plans, zoneMapping, conductors);
+        this.health = new ZoneHealthMonitor(registry, agents);
         liveness.scheduleWithFixedDelay(
                 () -> {
                     try {
@@ -133,6 +136,7 @@ public final class Coordinator implements AutoCloseable {
             log.info("host {} is up ({})", hb.host(), hb.url());
             reconcile(hb.host());
         }
+        health.onReports(hb.host(), hb.zones());
     }
 
     /**
@@ -200,6 +204,7 @@ public final class Coordinator implements AutoCloseable {
     @Override
     public void close() {
         liveness.shutdownNow();
+        health.close();
         plans.close();
         registry.store().close();
     }

@@ -13,6 +13,7 @@ import io.livezone.core.ZoneApp;
 import io.livezone.core.ZoneSpec;
 import io.livezone.core.cluster.AgentGateway;
 import io.livezone.core.cluster.DiskDefinition;
+import io.livezone.core.cluster.RestartPolicy;
 import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.ApiException;
 
@@ -27,16 +28,32 @@ import java.util.function.Function;
  * served by another host.
  */
 public final class ZoneService {
-    /** What a client asks for; the coordinator fills in the network identity. */
+    /**
+     * What a client asks for; the coordinator fills in the network identity.
+     *
+     * @param restart {@code never} (default) or {@code restart}: what happens when the zone's VM
+     *     dies outside a migration
+     */
     public record CreateZone(
             String name,
             String host,
             Long memoryMiB,
             Integer vcpus,
-            StorageService.DiskRequest disk) {
+            StorageService.DiskRequest disk,
+            String restart) {
+        /** A zone that is never restarted. */
+        public CreateZone(
+                String name,
+                String host,
+                Long memoryMiB,
+                Integer vcpus,
+                StorageService.DiskRequest disk) {
+            this(name, host, memoryMiB, vcpus, disk, null);
+        }
+
         /** A zone without a disk. */
         public CreateZone(String name, String host, Long memoryMiB, Integer vcpus) {
-            this(name, host, memoryMiB, vcpus, null);
+            this(name, host, memoryMiB, vcpus, null, null);
         }
     }
 
@@ -70,6 +87,7 @@ public final class ZoneService {
         ZoneSpec.validateName(request.name());
         long memory = request.memoryMiB() == null ? 192 : request.memoryMiB();
         int vcpus = request.vcpus() == null ? 1 : request.vcpus();
+        RestartPolicy restart = RestartPolicy.of(request.restart());
         ZoneDefinition def;
         StorageService.PlannedDisk disk = null;
         synchronized (this) {
@@ -109,7 +127,8 @@ public final class ZoneService {
                             ZoneApp.DEFAULT.tcpPort(),
                             ZoneApp.DEFAULT.udpPort(),
                             ZoneApp.DEFAULT.tickHz(),
-                            disk == null ? null : disk.definition());
+                            disk == null ? null : disk.definition(),
+                            restart);
             registry.putZone(new ZoneRecord(def, request.host(), ZoneLifecycle.STAGING));
         }
         DiskDefinition served = null;

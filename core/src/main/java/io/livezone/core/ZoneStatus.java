@@ -6,14 +6,43 @@ import java.util.OptionalLong;
 /**
  * Where a zone is and in what state. {@code instance} names the QEMU instance that currently holds
  * it.
+ *
+ * @param failure how the zone died, when {@code state} is {@link ZoneState#DEAD} and the host's
+ *     zone watch has judged it; null otherwise
+ * @param note what the agent found or did that the state alone does not say (e.g. an orphaned
+ *     migration it cancelled at start, or a VM it leaves paused for the coordinator); null if
+ *     nothing
  */
 public record ZoneStatus(
-        String zone, ZoneState state, String instance, OptionalLong pid, String qemuStatus) {
+        String zone,
+        ZoneState state,
+        String instance,
+        OptionalLong pid,
+        String qemuStatus,
+        ZoneFailure failure,
+        String note) {
     public ZoneStatus {
         Objects.requireNonNull(zone, "zone is null");
         Objects.requireNonNull(state, "state is null");
         Objects.requireNonNull(instance, "instance is null");
         Objects.requireNonNull(pid, "pid is null");
         Objects.requireNonNull(qemuStatus, "qemuStatus is null");
+    }
+
+    public ZoneStatus(
+            String zone, ZoneState state, String instance, OptionalLong pid, String qemuStatus) {
+        this(zone, state, instance, pid, qemuStatus, null, null);
+    }
+
+    public ZoneStatus withFailure(ZoneFailure f) {
+        return new ZoneStatus(zone, ZoneState.DEAD, instance, pid, qemuStatus, f, note);
+    }
+
+    public ZoneStatus withState(ZoneState s, String newQemuStatus) {
+        return new ZoneStatus(zone, s, instance, pid, newQemuStatus, failure, note);
+    }
+
+    public ZoneStatus withNote(String n) {
+        return new ZoneStatus(zone, state, instance, pid, qemuStatus, failure, n);
     }
 }

@@ -172,6 +172,22 @@ public final class ZoneNetwork {
         inNs("link", "set", tap, up ? "up" : "down");
     }
 
+    /** True if the tap exists and its link is administratively up. */
+    public boolean isTapUp(String tap) {
+        validateTap(tap);
+        try {
+            String out = ip("-n", namespace(), "-o", "link", "show", "dev", tap);
+            int open = out.indexOf('<');
+            int close = out.indexOf('>', open + 1);
+            return open >= 0
+                    && close > open
+                    && java.util.Arrays.asList(out.substring(open + 1, close).split(","))
+                            .contains("UP");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     public boolean hasTap(String tap) {
         return ipQuietly("-n", namespace(), "link", "show", "dev", tap);
     }

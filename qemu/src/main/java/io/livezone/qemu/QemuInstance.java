@@ -254,8 +254,53 @@ public final class QemuInstance {
         }
     }
 
+    /**
+     * True while the process runs. A zombie (exited, not yet reaped: its parent agent died and
+     * nobody reaps orphans) counts as dead, although the kernel still knows its pid.
+     */
     boolean isAlive() {
-        return pid().flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+        Optional<Long> pid = pid();
+        if (pid.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false) == false) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid.get()), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        } catch (IOException e) {
+            return false; // gone between the two looks
+        }
+    }
+
+    /**
+     * How the process ended, when the agent that started it saw it end ({@code qemu.exit}); empty
+     * while it runs, or when it ended unseen (its agent had died).
+     */
+    Optional<Integer> exitStatus() {
+        try {
+            String text = Files.readString(dir.resolve("qemu.exit")).strip();
+            return Optional.of(Integer.parseInt(text.substring(text.lastIndexOf(' ') + 1)));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The last {@code lines} lines of the serial console (reads only the file's end). */
+    String consoleLastLines(int lines) {
+        Path file = console();
+        try (var in = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            long length = in.length();
+            int n = (int) Math.min(length, 4096);
+            byte[] buf = new byte[n];
+            in.seek(length - n);
+            in.readFully(buf);
+            List<String> all =
+                    new String(buf, StandardCharsets.ISO_8859_1).replace("\r", "").lines().toList();
+            List<String> last = all.subList(Math.max(0, all.size() - lines), all.size());
+            return String.join("\n", last).strip();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /**

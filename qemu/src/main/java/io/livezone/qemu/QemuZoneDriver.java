@@ -612,6 +612,77 @@ public final class QemuZoneDriver implements ZoneDriver {
         return false;
     }
 
+    // ---- health: a zone watch's looks, a restarted agent's recovery, restarting a dead zone ----
+
+    /**
+     * One look at the zone's active VM for a zone watch: process alive, and what its monitor says
+     * (asked with {@code monitorTimeout}; a monitor that makes us wait is reported, not judged).
+     */
+    public VmCheck check(String zone, Duration monitorTimeout) {
+        return new VmInspection(this).check(zone, monitorTimeout);
+    }
+
+    /** A failure record for {@code instance}: QEMU's output, exit status, the console's end. */
+    public io.livezone.core.ZoneFailure describeFailure(
+            String zone, String instance, String reason, long atMillis) {
+        return new VmInspection(this).describe(zone, instance, reason, atMillis);
+    }
+
+    /**
+     * After an agent restart: settles every live VM the previous agent left (see {@link
+     * OrphanDecision}); call before serving requests.
+     */
+    public List<RecoveredVm> recoverOrphans() {
+        return new OrphanRecovery(this).run();
+    }
+
+    /**
+     * Boots a zone whose VM died again, from its image and disk: ends every instance of the zone
+     * (the dead one, a hung one, leftovers) and starts a fresh one. Returns once QEMU runs; wait
+     * for the zone server with {@link #awaitReady}.
+     */
+    public synchronized ZoneStatus restartFailed(String zone) {
+        ZoneRecord record = load(zone);
+        if (record.activeInstance() == null) {
+            throw new InvalidInputException(
+                    "zone '" + zone + "' has no VM here to restart (suspended or arriving)");
+        }
+        try (var dirs = Files.list(zoneDir(zone))) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                QemuInstance.existing(zone, d.getFileName().toString(), d, network).destroy();
+            }
+        } catch (IOException e) {
+            throw new LiveZoneException("cannot list " + zoneDir(zone) + ": " + e.getMessage());
+        }
+        int seq = record.instanceSeq() + 1;
+        String id = "i" + seq;
+        // Recorded first, as start() does: if the launch fails, or this process dies before QEMU
+        // runs, the zone's active instance is one whose process is not there — a dead zone, which
+        // the watch reports again — rather than a QEMU the record does not know.
+        save(record.withActive(id, seq));
+        QemuInstance.launch(
+                record.spec(), id, zoneDir(zone).resolve(id), network, accelerator, false);
+        log.info("zone {} restarted in instance {}", zone, id);
+        return status(zone);
+    }
+
+    /** Whether the tap of the zone's active instance is up (players' frames reach it). */
+    public boolean activeTapUp(String zone) {
+        return network.isTapUp(active(zone).tap());
+    }
+
+    Path zoneFolder(String zone) {
+        return zoneDir(zone);
+    }
+
+    Optional<ZoneRecord> findRecord(String zone) {
+        return find(zone);
+    }
+
+    QemuInstance instanceOf(ZoneRecord record, String id) {
+        return instance(record, id);
+    }
+
     /** The serial console of the zone's active instance. */
     public String console(String zone) {
         return active(zone).consoleText();

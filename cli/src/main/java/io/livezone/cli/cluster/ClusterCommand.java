@@ -147,6 +147,10 @@ public final class ClusterCommand {
                                 : qos.path("underThreshold").asInt()
                                         + "/"
                                         + qos.path("clients").asInt());
+                String why = ZoneCommand.reasonText(z);
+                if (!why.isEmpty()) {
+                    System.out.printf("%-12s %s%n", "", why);
+                }
             }
         }
     }

@@ -21,6 +21,7 @@ import java.time.Duration;
         subcommands = {
             ZoneCommand.Create.class,
             ZoneCommand.List.class,
+            ZoneCommand.Failures.class,
             ZoneCommand.Delete.class,
             ZoneCommand.PullDisk.class,
             ZoneCommand.Suspend.class,
@@ -67,6 +68,14 @@ public final class ZoneCommand {
                 description = "the guest writes self-checking records to its disk")
         boolean diskWriter;
 
+        @Option(
+                names = "--restart",
+                defaultValue = "never",
+                description =
+                        "never (default): a zone whose VM dies is reported FAILED and left;"
+                                + " restart: it is also booted again on its host")
+        String restart;
+
         @Override
         public void run() {
             // The coordinator checks these too; here they are refused before the cluster is
@@ -82,6 +91,7 @@ public final class ZoneCommand {
                                 + ZoneSpec.MAX_MEMORY.mib()
                                 + " MiB");
             }
+            io.livezone.core.cluster.RestartPolicy.of(restart); // bad input fails here, with exit 2
             boolean withDisk = disk || diskImage != null || diskSizeMiB != null || diskHost != null;
             if (diskWriter && !withDisk) {
                 throw new InvalidInputException(
@@ -97,7 +107,7 @@ public final class ZoneCommand {
                             .post(
                                     "/v1/zones",
                                     new ZoneService.CreateZone(
-                                            name, host, memoryMiB, 1, diskRequest),
+                                            name, host, memoryMiB, 1, diskRequest, restart),
                                     JsonNode.class,
                                     Duration.ofMinutes(5));
             System.out.println(
@@ -119,12 +129,65 @@ public final class ZoneCommand {
         public void run() {
             for (JsonNode z : cluster.api().get("/v1/zones", JsonNode.class)) {
                 System.out.printf(
-                        "%-12s %-8s %-10s %s%s%n",
+                        "%-12s %-8s %-10s %s%s%s%n",
                         z.path("definition").path("name").asText(),
                         z.path("host").asText(),
                         z.path("state").asText(),
                         z.path("definition").path("address").asText(),
-                        diskText(z.path("definition").path("disk")));
+                        diskText(z.path("definition").path("disk")),
+                        restartText(z.path("definition")));
+                if (!reasonText(z).isEmpty()) {
+                    System.out.printf("%-12s %s%n", "", reasonText(z));
+                }
+            }
+        }
+    }
+
+    /** ", restarts on failure" for a zone with restart policy restart; empty otherwise. */
+    static String restartText(JsonNode definition) {
+        return definition.path("restart").asText("never").equals("restart")
+                ? ", restarts on failure"
+                : "";
+    }
+
+    /** "why: …" when the registry says why the zone is in its state; empty otherwise. */
+    static String reasonText(JsonNode zone) {
+        JsonNode reason = zone.path("reason");
+        return reason.isMissingNode() || reason.isNull() ? "" : "why: " + reason.asText();
+    }
+
+    @Command(
+            name = "failures",
+            description = "Show the deaths of a zone's VM outside migrations (its history).")
+    static final class Failures implements Runnable {
+        @Mixin ClusterOptions cluster;
+
+        @Parameters(index = "0", description = "zone name")
+        String name;
+
+        @Override
+        public void run() {
+            JsonNode all = cluster.api().get("/v1/zones/" + name + "/failures", JsonNode.class);
+            if (all.isEmpty()) {
+                System.out.println("zone " + name + " never failed");
+            }
+            for (JsonNode f : all) {
+                JsonNode failure = f.path("failure");
+                System.out.printf(
+                        "%s  %s instance %s: %s%n    -> %s%n",
+                        java.time.Instant.ofEpochMilli(failure.path("atMillis").asLong()),
+                        f.path("host").asText(),
+                        failure.path("instance").asText(),
+                        failure.path("reason").asText(),
+                        f.path("outcome").asText());
+                if (!failure.path("qemuOutput").asText().isEmpty()) {
+                    System.out.println("    QEMU: " + failure.path("qemuOutput").asText());
+                }
+                for (String line : failure.path("consoleTail").asText().split("\n")) {
+                    if (!line.isBlank()) {
+                        System.out.println("    console: " + line);
+                    }
+                }
             }
         }
     }

@@ -75,6 +75,13 @@ public final class CoordinatorServer implements AutoCloseable {
                                                                                 .class))))
                         .route("GET", "/v1/zones/{zone}", r -> c.registry().zone(r.param("zone")))
                         .route(
+                                "GET",
+                                "/v1/zones/{zone}/failures",
+                                r -> {
+                                    c.registry().zone(r.param("zone"));
+                                    return c.registry().failures(r.param("zone"));
+                                })
+                        .route(
                                 "DELETE",
                                 "/v1/zones/{zone}",
                                 r -> {

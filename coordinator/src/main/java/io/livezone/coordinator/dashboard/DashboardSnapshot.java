@@ -66,6 +66,9 @@ public record DashboardSnapshot(
      *
      * @param clients players that reported an RTT within the feed's horizon
      * @param rttP50Ms median RTT of those players to the zone's host, null without measurements
+     * @param reason why the zone is in its state (e.g. what killed a FAILED zone), or null
+     * @param restart its restart policy, {@code never} or {@code restart}
+     * @param failures how often its VM died outside a migration (its failure history)
      */
     public record ZoneView(
             String name,
@@ -75,7 +78,10 @@ public record DashboardSnapshot(
             String address,
             int clients,
             Double rttP50Ms,
-            Double rttP90Ms) {}
+            Double rttP90Ms,
+            String reason,
+            String restart,
+            int failures) {}
 
     /**
      * One move of a running plan.

@@ -53,6 +53,8 @@ final class SnapshotBuilder {
         for (HostRecord h : registry.hosts()) {
             hosts.add(host(h, zones));
         }
+        Map<String, Integer> failures = new HashMap<>();
+        registry.failures().forEach(f -> failures.merge(f.zone(), 1, Integer::sum));
         List<ZoneView> zoneViews = new ArrayList<>();
         for (ZoneRecord z : zones) {
             Optional<ZoneRtt> rtt = qos.zone(z.name());
@@ -65,7 +67,10 @@ final class SnapshotBuilder {
                             z.definition().address(),
                             rtt.map(ZoneRtt::clients).orElse(0),
                             rtt.map(ZoneRtt::p50Ms).orElse(null),
-                            rtt.map(ZoneRtt::p90Ms).orElse(null)));
+                            rtt.map(ZoneRtt::p90Ms).orElse(null),
+                            z.reason(),
+                            z.definition().restart().id(),
+                            failures.getOrDefault(z.name(), 0)));
         }
         List<PlanRecord> plans = new ArrayList<>(coordinator.plans().plans());
         plans.sort(Comparator.comparingLong(PlanRecord::id).reversed());

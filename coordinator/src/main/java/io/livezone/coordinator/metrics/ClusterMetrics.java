@@ -9,6 +9,7 @@ import io.livezone.coordinator.policy.ConductorBoard;
 import io.livezone.coordinator.policy.LiveQos;
 import io.livezone.coordinator.policy.PolicyDecision;
 import io.livezone.coordinator.policy.ZoneMappingRunner;
+import io.livezone.coordinator.registry.FailureRecord;
 import io.livezone.coordinator.registry.HostRecord;
 import io.livezone.coordinator.registry.Registry;
 import io.livezone.coordinator.registry.ZoneRecord;
@@ -16,6 +17,7 @@ import io.livezone.core.cluster.ConductorStatus;
 import io.livezone.core.cluster.HostLoad;
 import io.livezone.core.cluster.ZoneLoad;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -28,6 +30,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -80,6 +83,15 @@ public final class ClusterMetrics {
 
     /** NIC counters are registered once per host and read the last scrape's heartbeat. */
     private final Set<String> nicCounters = new HashSet<>();
+
+    /**
+     * Zone failure counters, one per zone and host it failed on, registered at the first failure
+     * and read from the registry's failure history (which survives coordinator restarts); removed
+     * with the zone, whose history goes with it.
+     */
+    private final Map<List<String>, Meter> failureCounters = new HashMap<>();
+
+    private volatile Map<List<String>, Long> failureCounts = Map.of();
 
     private volatile Map<String, HostLoad> loads = Map.of();
 
@@ -276,6 +288,7 @@ public final class ClusterMetrics {
                             1));
         }
         zonePlacement.register(placement, true);
+        refreshFailures();
         List<MultiGauge.Row<?>> cpu = new ArrayList<>();
         List<MultiGauge.Row<?>> resident = new ArrayList<>();
         List<MultiGauge.Row<?>> memory = new ArrayList<>();
@@ -293,6 +306,39 @@ public final class ClusterMetrics {
         zoneCpu.register(cpu, true);
         zoneResident.register(resident, true);
         zoneMemory.register(memory, true);
+    }
+
+    private void refreshFailures() {
+        Map<List<String>, Long> counts = new HashMap<>();
+        for (FailureRecord f : registry.failures()) {
+            counts.merge(List.of(f.zone(), f.host()), 1L, Long::sum);
+        }
+        failureCounts = counts;
+        for (List<String> key : counts.keySet()) {
+            failureCounters.computeIfAbsent(
+                    key,
+                    k ->
+                            FunctionCounter.builder(
+                                            "livezone.zone.failures",
+                                            this,
+                                            m -> m.failureCounts.getOrDefault(k, 0L))
+                                    .description(
+                                            "deaths of the zone's VM on the host outside a"
+                                                    + " migration (process gone, hung, guest"
+                                                    + " panicked)")
+                                    .tags("zone", k.get(0), "host", k.get(1))
+                                    .register(prometheus));
+        }
+        failureCounters
+                .entrySet()
+                .removeIf(
+                        e -> {
+                            if (counts.containsKey(e.getKey())) {
+                                return false;
+                            }
+                            prometheus.remove(e.getValue());
+                            return true;
+                        });
     }
 
     private void refreshQos(long now) {

@@ -44,6 +44,7 @@ public final class Registry {
         return limits;
     }
 
+    private final List<FailureRecord> failures = new ArrayList<>();
     private final Map<String, BaseImageRecord> images = new LinkedHashMap<>();
     private final Map<String, java.util.Set<String>> imageSites = new LinkedHashMap<>();
     private final Map<String, Object> storageLocks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -55,6 +56,7 @@ public final class Registry {
         store.hosts().forEach(h -> hosts.put(h.name(), h));
         store.zones().forEach(z -> zones.put(z.name(), z));
         store.images().forEach(i -> images.put(i.name(), i));
+        failures.addAll(store.failures());
         for (String[] pair : store.imageSites()) {
             imageSites.computeIfAbsent(pair[0], k -> new java.util.TreeSet<>()).add(pair[1]);
         }
@@ -169,9 +171,52 @@ public final class Registry {
         zones.put(z.name(), z);
     }
 
+    /**
+     * Replaces {@code expected} by {@code updated} only if the registry still holds exactly {@code
+     * expected}: an update decided on what was read, that must not overwrite what changed since (a
+     * delete, a plan, another report). Returns whether it did.
+     */
+    public synchronized boolean replaceZone(ZoneRecord expected, ZoneRecord updated) {
+        if (!expected.name().equals(updated.name())
+                || !expected.equals(zones.get(expected.name()))) {
+            return false;
+        }
+        putZone(updated);
+        return true;
+    }
+
+    /** Forgets a zone, and with it the history of its failures. */
     public synchronized void removeZone(String name) {
         store.deleteZone(name);
         zones.remove(name);
+        if (failures.removeIf(f -> f.zone().equals(name))) {
+            store.deleteFailures(name);
+        }
+    }
+
+    // ---- zone failures: deaths of zones' VMs outside migrations ----
+
+    /** Stores a zone's failure; returns it with its id. */
+    public synchronized FailureRecord addFailure(FailureRecord f) {
+        FailureRecord stored = store.insertFailure(f);
+        failures.add(stored);
+        return stored;
+    }
+
+    /** Updates a stored failure's outcome. */
+    public synchronized void putFailure(FailureRecord f) {
+        store.putFailure(f);
+        failures.replaceAll(old -> old.id() == f.id() ? f : old);
+    }
+
+    /** A zone's failures, oldest first. */
+    public synchronized List<FailureRecord> failures(String zone) {
+        return failures.stream().filter(f -> f.zone().equals(zone)).toList();
+    }
+
+    /** Every zone's failures, oldest first. */
+    public synchronized List<FailureRecord> failures() {
+        return List.copyOf(failures);
     }
 
     // ---- storage: base images, which sites cache them, transfers ----
@@ -285,11 +330,16 @@ public final class Registry {
                 for (ZoneRecord z : List.copyOf(zones.values())) {
                     // A zone that is migrating is the plan's to settle: its move fails or
                     // completes and says where the zone is. A hibernating zone runs nowhere; its
-                    // image waits on the host's disk.
+                    // image waits on the host's disk. A failed zone's VM is dead: it is not
+                    // running there either.
                     if (h.name().equals(z.host())
                             && z.state() != ZoneRecord.ZoneLifecycle.MIGRATING
-                            && z.state() != ZoneRecord.ZoneLifecycle.HIBERNATING) {
-                        putZone(z.in(ZoneRecord.ZoneLifecycle.LOST));
+                            && z.state() != ZoneRecord.ZoneLifecycle.HIBERNATING
+                            && z.state() != ZoneRecord.ZoneLifecycle.FAILED) {
+                        putZone(
+                                z.because(
+                                        ZoneRecord.ZoneLifecycle.LOST,
+                                        "host " + h.name() + " stopped heartbeating"));
                     }
                 }
                 log.warn("host {} stopped heartbeating; its zones are reported lost", h.name());

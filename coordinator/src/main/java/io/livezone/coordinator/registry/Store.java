@@ -67,6 +67,8 @@ public final class Store implements AutoCloseable {
                 s.execute(
                         "CREATE TABLE IF NOT EXISTS zones (name VARCHAR(32) PRIMARY KEY, host"
                                 + " VARCHAR(32), state VARCHAR(16), definition VARCHAR(2048))");
+                // A database from before zones had a reason gets the column.
+                s.execute("ALTER TABLE zones ADD COLUMN IF NOT EXISTS reason VARCHAR(2048)");
                 s.execute(
                         "CREATE TABLE IF NOT EXISTS plans (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
                                 + " algorithm VARCHAR(32), state VARCHAR(16), settings"
@@ -84,6 +86,9 @@ public final class Store implements AutoCloseable {
                 s.execute(
                         "CREATE TABLE IF NOT EXISTS transfers (id BIGINT AUTO_INCREMENT PRIMARY"
                                 + " KEY, record VARCHAR(2048))");
+                s.execute(
+                        "CREATE TABLE IF NOT EXISTS zone_failures (id BIGINT AUTO_INCREMENT"
+                                + " PRIMARY KEY, zone VARCHAR(32), record VARCHAR(16384))");
             }
             return new Store(c, durable);
         } catch (SQLException e) {
@@ -150,11 +155,14 @@ public final class Store implements AutoCloseable {
 
     public synchronized void putZone(ZoneRecord z) {
         update(
-                "MERGE INTO zones KEY (name) VALUES (?, ?, ?, ?)",
+                "MERGE INTO zones KEY (name) VALUES (?, ?, ?, ?, ?)",
                 z.name(),
                 z.host(),
                 z.state().name(),
-                json(z.definition()));
+                json(z.definition()),
+                z.reason() == null || z.reason().length() <= 2000
+                        ? z.reason()
+                        : z.reason().substring(0, 1999) + "…");
     }
 
     public synchronized void deleteZone(String name) {
@@ -163,12 +171,13 @@ public final class Store implements AutoCloseable {
 
     public synchronized List<ZoneRecord> zones() {
         return query(
-                "SELECT definition, host, state FROM zones ORDER BY name",
+                "SELECT definition, host, state, reason FROM zones ORDER BY name",
                 r ->
                         new ZoneRecord(
                                 fromJson(r.getString(1), ZoneDefinition.class),
                                 r.getString(2),
-                                ZoneRecord.ZoneLifecycle.valueOf(r.getString(3))));
+                                ZoneRecord.ZoneLifecycle.valueOf(r.getString(3)),
+                                r.getString(4)));
     }
 
     public synchronized void putImage(BaseImageRecord image) {
@@ -217,6 +226,41 @@ public final class Store implements AutoCloseable {
         return query(
                 "SELECT record FROM transfers ORDER BY id",
                 r -> fromJson(r.getString(1), StorageTransferRecord.class));
+    }
+
+    /** Stores a zone's failure and returns it with its id. */
+    public synchronized FailureRecord insertFailure(FailureRecord f) {
+        try (PreparedStatement s =
+                db.prepareStatement(
+                        "INSERT INTO zone_failures (zone, record) VALUES (?, ?)",
+                        Statement.RETURN_GENERATED_KEYS)) {
+            bind(s, f.zone(), json(f));
+            s.executeUpdate();
+            long id;
+            try (ResultSet keys = s.getGeneratedKeys()) {
+                keys.next();
+                id = keys.getLong(1);
+            }
+            FailureRecord stored = f.withId(id);
+            update("UPDATE zone_failures SET record = ? WHERE id = ?", json(stored), id);
+            return stored;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    public synchronized void putFailure(FailureRecord f) {
+        update("UPDATE zone_failures SET record = ? WHERE id = ?", json(f), f.id());
+    }
+
+    public synchronized void deleteFailures(String zone) {
+        update("DELETE FROM zone_failures WHERE zone = ?", zone);
+    }
+
+    public synchronized List<FailureRecord> failures() {
+        return query(
+                "SELECT record FROM zone_failures ORDER BY id",
+                r -> fromJson(r.getString(1), FailureRecord.class));
     }
 
     /** Stores a new plan with all its moves, or nothing, and returns it with its id. */

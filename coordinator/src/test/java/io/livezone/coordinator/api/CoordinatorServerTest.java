@@ -495,4 +495,63 @@ class CoordinatorServerTest {
         assertThat(api.get("/v1/zones/za", JsonNode.class).path("state").asText())
                 .isEqualTo("RUNNING");
     }
+
+    @Test
+    void aDeathInAHeartbeatMakesTheZoneFailedAndShowsEverywhere() {
+        api.post(
+                "/v1/zones",
+                Map.of("name", "za", "host", "h1", "restart", "never"),
+                JsonNode.class);
+        assertThatThrownBy(
+                        () ->
+                                api.post(
+                                        "/v1/zones",
+                                        Map.of("name", "zb", "host", "h1", "restart", "always"),
+                                        JsonNode.class))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("unknown restart policy 'always'; known: [never, restart]");
+        var failure =
+                new io.livezone.core.ZoneFailure(
+                        "za",
+                        "i1",
+                        1000,
+                        "its QEMU process ended: killed by signal 9 (SIGKILL)",
+                        137,
+                        "",
+                        "LIVEZONE-ZONE-READY");
+        var dead =
+                new io.livezone.core.ZoneStatus(
+                                "za", ZoneState.DEAD, "i1", java.util.OptionalLong.of(9), "dead")
+                        .withFailure(failure);
+        var beat = TestCluster.heartbeat("h1", "eu", System.currentTimeMillis());
+        api.post(
+                "/v1/agents/heartbeat",
+                new io.livezone.core.cluster.Heartbeat(
+                        beat.host(),
+                        beat.site(),
+                        beat.url(),
+                        beat.sentAtMillis(),
+                        beat.load(),
+                        List.of(dead)),
+                JsonNode.class);
+
+        JsonNode za = api.get("/v1/zones/za", JsonNode.class);
+        assertThat(za.path("state").asText()).isEqualTo("FAILED");
+        assertThat(za.path("reason").asText()).isEqualTo(failure.reason());
+        assertThat(za.at("/definition/restart").asText()).isEqualTo("never");
+        JsonNode history = api.get("/v1/zones/za/failures", JsonNode.class);
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).path("outcome").asText()).isEqualTo("reported");
+        assertThat(history.get(0).at("/failure/exitStatus").asInt()).isEqualTo(137);
+        assertThatThrownBy(() -> api.get("/v1/zones/zz/failures", JsonNode.class))
+                .isInstanceOf(io.livezone.core.ZoneNotFoundException.class);
+        assertThat(coordinator.metrics().scrape())
+                .contains("livezone_zone_failures_total{host=\"h1\",zone=\"za\"} 1.0");
+        JsonNode view = api.get("/v1/dashboard", JsonNode.class).path("zones").get(0);
+        assertThat(view.path("failures").asInt()).isEqualTo(1);
+        assertThat(view.path("reason").asText()).contains("SIGKILL");
+
+        api.delete("/v1/zones/za", Duration.ofSeconds(10));
+        assertThat(coordinator.metrics().scrape()).doesNotContain("livezone_zone_failures_total");
+    }
 }

@@ -176,4 +176,40 @@ class StoreTest {
             again.store().close();
         }
     }
+
+    @Test
+    void aZonesReasonRestartPolicyAndFailureHistorySurviveAReopen() {
+        Store s = Store.open(dir.resolve("coordinator"));
+        var a =
+                new ZoneRecord(
+                                TestCluster.definition("a", 192)
+                                        .withRestart(
+                                                io.livezone.core.cluster.RestartPolicy.RESTART),
+                                "h1",
+                                ZoneLifecycle.RUNNING)
+                        .because(
+                                ZoneLifecycle.FAILED, "its QEMU process ended: killed by signal 9");
+        s.putZone(a);
+        var failure =
+                new io.livezone.core.ZoneFailure(
+                        "a", "i1", 1000, "its QEMU process ended", 137, "exit status 137", "ready");
+        FailureRecord stored = s.insertFailure(new FailureRecord(0, "h1", failure, "restarting"));
+        assertThat(stored.id()).isPositive();
+        s.putFailure(stored.withOutcome("restarted in 3000 ms (instance i2)"));
+        var other = new io.livezone.core.ZoneFailure("b", "i3", 2000, "hung", null, "", "");
+        s.insertFailure(new FailureRecord(0, "h1", other, "reported"));
+
+        s = reopen(s);
+        assertThat(s.zones()).containsExactly(a);
+        assertThat(s.failures())
+                .extracting(FailureRecord::zone, FailureRecord::outcome)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "a", "restarted in 3000 ms (instance i2)"),
+                        org.assertj.core.groups.Tuple.tuple("b", "reported"));
+        s.deleteFailures("a");
+        s = reopen(s);
+        assertThat(s.failures()).extracting(FailureRecord::zone).containsExactly("b");
+        s.close();
+    }
 }

@@ -262,6 +262,20 @@ public final class FakeAgents implements Function<String, AgentGateway> {
             }
         }
 
+        /** A DEAD zone runs again (a restarted VM); anything else is refused, as an agent does. */
+        @Override
+        public ZoneStatus restart(String zone) {
+            call("restart", zone, true);
+            synchronized (FakeAgents.this) {
+                if (!zones.containsKey(zone)) {
+                    throw new ZoneNotFoundException(zone);
+                }
+                require("restart", zone, ZoneState.DEAD);
+                zones.put(zone, ZoneState.RUNNING);
+                return status(zone);
+            }
+        }
+
         @Override
         public IncomingTicket prepareIncoming(IncomingRequest request) {
             String zone = request.zone().name();

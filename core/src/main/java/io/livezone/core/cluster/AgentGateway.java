@@ -26,6 +26,12 @@ public interface AgentGateway extends StorageGateway {
 
     void stop(String zone);
 
+    /**
+     * Boots a zone whose VM died (its QEMU exited or hung, or the guest panicked) again on this
+     * host, from its image and disk; refuses a zone whose VM is fine or that is in a move.
+     */
+    ZoneStatus restart(String zone);
+
     IncomingTicket prepareIncoming(IncomingRequest request);
 
     MigrationReport migrateOut(String zone, MigrateOutRequest request);

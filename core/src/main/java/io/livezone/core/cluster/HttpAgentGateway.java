@@ -45,6 +45,12 @@ public final class HttpAgentGateway implements AgentGateway {
     }
 
     @Override
+    public ZoneStatus restart(String zone) {
+        return http.post(
+                "/v1/zones/" + zone + "/restart", null, ZoneStatus.class, Duration.ofMinutes(5));
+    }
+
+    @Override
     public IncomingTicket prepareIncoming(IncomingRequest request) {
         return http.post("/v1/incoming", request, IncomingTicket.class, Duration.ofMinutes(2));
     }

@@ -18,6 +18,8 @@ import java.util.Optional;
  *
  * @param address the zone's IPv4 address with prefix, e.g. 10.213.7.20/24
  * @param disk the zone's disk, or null for a zone without one
+ * @param restart what happens when the zone's VM dies outside a migration; null means {@link
+ *     RestartPolicy#NEVER}
  */
 public record ZoneDefinition(
         String name,
@@ -28,8 +30,10 @@ public record ZoneDefinition(
         int tcpPort,
         int udpPort,
         int tickHz,
-        DiskDefinition disk) {
+        DiskDefinition disk,
+        RestartPolicy restart) {
     public ZoneDefinition {
+        restart = restart == null ? RestartPolicy.NEVER : restart;
         ZoneSpec.validateName(name);
         if (memoryMiB < ZoneSpec.MIN_MEMORY.mib() || memoryMiB > ZoneSpec.MAX_MEMORY.mib()) {
             throw new InvalidInputException(
@@ -52,6 +56,20 @@ public record ZoneDefinition(
         new ZoneApp(tcpPort, udpPort, tickHz);
     }
 
+    /** A zone that is never restarted. */
+    public ZoneDefinition(
+            String name,
+            long memoryMiB,
+            int vcpus,
+            String address,
+            String mac,
+            int tcpPort,
+            int udpPort,
+            int tickHz,
+            DiskDefinition disk) {
+        this(name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, null);
+    }
+
     /** A zone without a disk. */
     public ZoneDefinition(
             String name,
@@ -67,7 +85,12 @@ public record ZoneDefinition(
 
     public ZoneDefinition withDisk(DiskDefinition newDisk) {
         return new ZoneDefinition(
-                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, newDisk);
+                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, newDisk, restart);
+    }
+
+    public ZoneDefinition withRestart(RestartPolicy policy) {
+        return new ZoneDefinition(
+                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, policy);
     }
 
     /**

@@ -260,4 +260,47 @@ class ClusterRecordsTest {
                 new MigrationReport("arena", "a-1", "a-2", 1, 2, 3, 4, 5, 6, 7, 8, 9.5, true, 11);
         assertThat(roundTrip(report, MigrationReport.class)).isEqualTo(report);
     }
+
+    @Test
+    void zoneHealthTravelsWithTheHeartbeat() throws Exception {
+        var failure =
+                new io.livezone.core.ZoneFailure(
+                        "arena",
+                        "i2",
+                        1234,
+                        "its QEMU process ended: killed by signal 9 (SIGKILL)",
+                        137,
+                        "",
+                        "LIVEZONE-ZONE-READY");
+        var dead =
+                new ZoneStatus("arena", ZoneState.DEAD, "i2", OptionalLong.of(42), "dead")
+                        .withFailure(failure);
+        var paused =
+                new ZoneStatus("lobby", ZoneState.PAUSED, "i1", OptionalLong.of(43), "postmigrate")
+                        .withNote("outgoing migration completed before the agent restarted");
+        var hb = new Heartbeat("h1", "eu", "http://10.0.0.1:7700", 1, LOAD, List.of(dead, paused));
+        assertThat(roundTrip(hb, Heartbeat.class)).isEqualTo(hb);
+        // An agent without a zone watch sends no zones.
+        String bare =
+                JsonHttpServer.JSON
+                        .writeValueAsString(new Heartbeat("h1", "eu", "http://x:1", 1, LOAD))
+                        .replaceFirst(
+                                ",\"zones\":\\[\\]}$", "}"); // the heartbeat's, not its load's
+        assertThat(JsonHttpServer.JSON.readValue(bare, Heartbeat.class).zones()).isEmpty();
+    }
+
+    @Test
+    void aZonesRestartPolicyIsNeverUnlessAskedAndUnknownPoliciesAreRefused() throws Exception {
+        assertThat(ARENA.restart()).isEqualTo(RestartPolicy.NEVER);
+        var restarting = ARENA.withRestart(RestartPolicy.RESTART);
+        assertThat(JsonHttpServer.JSON.writeValueAsString(restarting))
+                .contains("\"restart\":\"restart\"");
+        assertThat(roundTrip(restarting, ZoneDefinition.class)).isEqualTo(restarting);
+        assertThat(restarting.withDisk(null).restart()).isEqualTo(RestartPolicy.RESTART);
+        assertThat(RestartPolicy.of(" Restart ")).isEqualTo(RestartPolicy.RESTART);
+        assertThat(RestartPolicy.of(null)).isEqualTo(RestartPolicy.NEVER);
+        assertThatThrownBy(() -> RestartPolicy.of("always"))
+                .isInstanceOf(io.livezone.core.InvalidInputException.class)
+                .hasMessage("unknown restart policy 'always'; known: [never, restart]");
+    }
 }

@@ -79,6 +79,19 @@ public final class LocalCluster implements AutoCloseable {
                     gatewayPid);
         }
 
+        State withAgentPids(Map<String, Long> pids) {
+            return new State(
+                    name,
+                    coordinatorUrl,
+                    coordinatorPid,
+                    zoneNetwork,
+                    zoneGateway,
+                    pids,
+                    hostAddresses,
+                    gatewayUrl,
+                    gatewayPid);
+        }
+
         State withGatewayPid(long pid) {
             return new State(
                     name,
@@ -197,14 +210,11 @@ public final class LocalCluster implements AutoCloseable {
                     if (config.balancingHosts().contains(h.name())) {
                         args.addAll(conductorArgs);
                     }
-                    long pid =
-                            spawn(
-                                    dir,
-                                    hostNet.execPrefix(h.name()),
-                                    AgentMain.class.getName(),
-                                    hostDir.resolve("agent.log"),
-                                    args.toArray(String[]::new));
-                    agentPids.put(h.name(), pid);
+                    // Kept so that a killed agent can be started again the same way.
+                    JSON.writeValue(
+                            hostDir.resolve("agent.json").toFile(),
+                            new AgentCommand(hostNet.execPrefix(h.name()), args));
+                    agentPids.put(h.name(), spawnAgent(dir, h.name()));
                     writeState(dir, partial);
                 }
             }
@@ -364,6 +374,45 @@ public final class LocalCluster implements AutoCloseable {
         if (pid != null) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
+    }
+
+    /**
+     * Kills a host's agent (SIGKILL, as in a crash; its zones' QEMU processes live on) and starts
+     * it again with the same options; returns the cluster with the new pid recorded, once the
+     * coordinator sees the host up.
+     */
+    public LocalCluster restartAgent(String host) {
+        Long old = state.agentPids().get(host);
+        if (old == null) {
+            throw new InvalidInputException("cluster '" + state.name() + "' has no host " + host);
+        }
+        crash(old);
+        try {
+            Map<String, Long> pids = new java.util.LinkedHashMap<>(state.agentPids());
+            pids.put(host, spawnAgent(dir, host));
+            State next = state.withAgentPids(pids);
+            writeState(dir, next);
+            LocalCluster restarted = new LocalCluster(dir, next);
+            restarted.awaitHostsUp(pids.size(), Duration.ofSeconds(60));
+            return restarted;
+        } catch (IOException e) {
+            throw new EnvironmentException(
+                    "cannot restart agent " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How a host's agent is started: its namespace prefix and its options. */
+    record AgentCommand(List<String> prefix, List<String> args) {}
+
+    private static long spawnAgent(Path dir, String host) throws IOException {
+        Path hostDir = dir.resolve("hosts").resolve(host);
+        AgentCommand c = JSON.readValue(hostDir.resolve("agent.json").toFile(), AgentCommand.class);
+        return spawn(
+                dir,
+                c.prefix(),
+                AgentMain.class.getName(),
+                hostDir.resolve("agent.log"),
+                c.args().toArray(String[]::new));
     }
 
     /** Kills the players' gateway (SIGKILL, as in a crash); its endpoints close with it. */
