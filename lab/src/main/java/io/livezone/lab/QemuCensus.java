@@ -49,7 +49,7 @@ public final class QemuCensus {
     }
 
     /** A zone's QEMU process, found by its command line alone (nothing asked of it). */
-    public record Process(long pid, String zone, String instance, String host) {}
+    public record Process(long pid, String zone, String instance, String host, Path qmpSocket) {}
 
     /**
      * Every zone QEMU whose command line mentions {@code folder}, without asking any of them:
@@ -71,7 +71,8 @@ public final class QemuCensus {
                                                                         p.pid(),
                                                                         id.zone(),
                                                                         id.instance(),
-                                                                        id.host())));
+                                                                        id.host(),
+                                                                        id.qmpSocket())));
                             }
                         });
         return out;
@@ -79,17 +80,18 @@ public final class QemuCensus {
 
     /** Every QEMU whose command line mentions {@code folder}, each asked for its run state. */
     public static List<Copy> under(Path folder) {
-        String mark = folder.toAbsolutePath().toString();
-        List<Copy> copies = new ArrayList<>();
-        ProcessHandle.allProcesses()
-                .forEach(
-                        p -> {
-                            String cmd = p.info().commandLine().orElse("");
-                            if (cmd.contains("qemu-system") && cmd.contains(mark)) {
-                                parse(p.pid(), cmd).ifPresent(copies::add);
-                            }
-                        });
-        return copies;
+        return processes(folder).stream()
+                .map(
+                        p ->
+                                new Copy(
+                                        p.pid(),
+                                        p.zone(),
+                                        p.instance(),
+                                        p.host(),
+                                        p.qmpSocket(),
+                                        runState(p.qmpSocket()),
+                                        vcpuTicks(p.pid())))
+                .toList();
     }
 
     /** Which zone instance a QEMU command line runs, and its monitor socket. */
@@ -106,20 +108,6 @@ public final class QemuCensus {
             return Optional.empty();
         }
         return Optional.of(new Identity(name.group(1), name.group(2), Path.of(qmp.group(1))));
-    }
-
-    private static Optional<Copy> parse(long pid, String commandLine) {
-        return identify(commandLine)
-                .map(
-                        id ->
-                                new Copy(
-                                        pid,
-                                        id.zone(),
-                                        id.instance(),
-                                        id.host(),
-                                        id.qmpSocket(),
-                                        runState(id.qmpSocket()),
-                                        vcpuTicks(pid)));
     }
 
     static String hostOf(Path socket) {

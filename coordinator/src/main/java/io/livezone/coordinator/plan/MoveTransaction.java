@@ -9,8 +9,6 @@ import io.livezone.coordinator.registry.ZoneRecord;
 import io.livezone.coordinator.registry.ZoneRecord.ZoneLifecycle;
 import io.livezone.coordinator.storage.StorageService;
 import io.livezone.core.MigrationReport;
-import io.livezone.core.ZoneState;
-import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.AgentGateway;
 import io.livezone.core.cluster.DiskDefinition;
 import io.livezone.core.cluster.DiskMirrorRequest;
@@ -312,8 +310,7 @@ final class MoveTransaction {
                     case Action.CancelAndWait c -> src.cancelMigration(m.zone());
                     case Action.Wait w -> lastWait = w.why();
                     case Action.AtRisk r -> {
-                        registry.findZone(m.zone())
-                                .ifPresent(z -> registry.putZone(z.in(ZoneLifecycle.LOST)));
+                        markLost(m.zone());
                         finish(MoveState.FAILED, "zone at risk: " + cause + "; " + r.why());
                         return;
                     }
@@ -324,8 +321,7 @@ final class MoveTransaction {
                 log.warn("plan {}: move of {}: {}", plan, m.zone(), lastWait);
             }
             if (System.nanoTime() > deadline) {
-                registry.findZone(m.zone())
-                        .ifPresent(z -> registry.putZone(z.in(ZoneLifecycle.LOST)));
+                markLost(m.zone());
                 finish(
                         MoveState.FAILED,
                         "zone at risk: "
@@ -344,6 +340,11 @@ final class MoveTransaction {
                 return; // coordinator shutdown: recovery settles the move at the next start
             }
         }
+    }
+
+    /** The registry calls the zone at risk: where it really is, an operator must decide. */
+    private void markLost(String zone) {
+        registry.findZone(zone).ifPresent(z -> registry.putZone(z.in(ZoneLifecycle.LOST)));
     }
 
     private static Phase phaseOf(MoveState s) {
@@ -461,14 +462,5 @@ final class MoveTransaction {
         } catch (RuntimeException e) {
             log.debug("progress of {} unavailable: {}", zone, e.getMessage());
         }
-    }
-
-    /** For tests and logs: what a status list says about {@code zone} on one host. */
-    static Optional<ZoneStatus> find(AgentGateway agent, String zone) {
-        return agent.zones().stream().filter(z -> z.zone().equals(zone)).findFirst();
-    }
-
-    static boolean runs(Optional<ZoneStatus> s) {
-        return s.isPresent() && s.get().state() == ZoneState.RUNNING;
     }
 }
