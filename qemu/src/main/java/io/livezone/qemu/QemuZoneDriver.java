@@ -36,6 +36,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Runs zones as QEMU VMs on one host. State lives in a folder (one sub-folder per zone, one per
@@ -49,6 +52,19 @@ public final class QemuZoneDriver implements ZoneDriver {
     private final Path zonesDir;
     private final ZoneNetwork network;
     private final Accelerator accelerator;
+
+    /**
+     * One lock per zone: every operation that changes a zone's VMs or record holds its zone's lock,
+     * so operations on one zone never interleave, while a long one (a 10-minute suspend) never
+     * holds up another zone's commit or stop. Reentrant: stop runs inside release and discard.
+     */
+    private final Map<String, ReentrantLock> zoneLocks = new ConcurrentHashMap<>();
+
+    /**
+     * Guards what zones share: a new zone's name, address and MAC are checked against every zone
+     * and its record written in one step. Taken inside a zone's lock, never the other way round.
+     */
+    private final Object admission = new Object();
 
     public QemuZoneDriver(Path stateDir, ZoneNetwork network, Accelerator accelerator) {
         this.zonesDir = stateDir.toAbsolutePath().resolve("zones");
@@ -65,19 +81,18 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     @Override
-    public synchronized ZoneStatus start(ZoneSpec spec) {
-        validateNew(spec);
-        ZoneRecord record = ZoneRecord.of(spec).withActive("i1", 1);
+    public ZoneStatus start(ZoneSpec spec) {
+        return underLock(spec.name(), () -> startLocked(spec));
+    }
+
+    private ZoneStatus startLocked(ZoneSpec spec) {
         Path dir = zoneDir(spec.name());
+        admit(spec, ZoneRecord.of(spec).withActive("i1", 1));
         try {
-            Files.createDirectories(dir);
-            save(record);
             QemuInstance.launch(spec, "i1", dir.resolve("i1"), network, accelerator, false);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             QemuInstance.deleteTree(dir);
-            throw e instanceof RuntimeException r
-                    ? r
-                    : new EnvironmentException("cannot create " + dir, e);
+            throw e;
         }
         log.info(
                 "zone {} started ({} {}, {})",
@@ -94,7 +109,11 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     @Override
-    public synchronized void stop(String zone) {
+    public void stop(String zone) {
+        underLock(zone, () -> stopLocked(zone));
+    }
+
+    private void stopLocked(String zone) {
         ZoneRecord record = load(zone);
         if (record.activeInstance() != null) {
             instance(record, record.activeInstance()).destroy();
@@ -126,7 +145,11 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     @Override
-    public synchronized void suspend(String zone, Path file) {
+    public void suspend(String zone, Path file) {
+        underLock(zone, () -> suspendLocked(zone, file));
+    }
+
+    private void suspendLocked(String zone, Path file) {
         Path target = validateSuspendFile(file);
         ZoneRecord record = load(zone);
         QemuInstance instance = running(zone);
@@ -181,7 +204,11 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     @Override
-    public synchronized ZoneStatus restore(ZoneSpec spec, Path file) {
+    public ZoneStatus restore(ZoneSpec spec, Path file) {
+        return underLock(spec.name(), () -> restoreLocked(spec, file));
+    }
+
+    private ZoneStatus restoreLocked(ZoneSpec spec, Path file) {
         Path source = file.toAbsolutePath();
         if (!Files.isRegularFile(source)) {
             throw new InvalidInputException("no suspended zone image at " + source);
@@ -192,7 +219,9 @@ public final class QemuZoneDriver implements ZoneDriver {
             throw new ZoneAlreadyExistsException(spec.name());
         }
         if (existing.isEmpty()) {
-            validateNew(spec);
+            synchronized (admission) {
+                validateNew(spec);
+            }
         }
         ZoneRecord base = existing.orElse(ZoneRecord.of(spec));
         int seq = base.instanceSeq() + 1;
@@ -308,7 +337,15 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     @Override
-    public synchronized MigrationReport migrateLocal(
+    public MigrationReport migrateLocal(
+            String zone,
+            MigrationOptions options,
+            SwitchoverHook hook,
+            MigrationListener listener) {
+        return underLock(zone, () -> migrateLocalLocked(zone, options, hook, listener));
+    }
+
+    private MigrationReport migrateLocalLocked(
             String zone,
             MigrationOptions options,
             SwitchoverHook hook,
@@ -366,16 +403,17 @@ public final class QemuZoneDriver implements ZoneDriver {
      * between hosts). The zone must not exist here yet. The VM stays paused when the stream is
      * complete, until {@link #commitIncoming} (see {@link IncomingMigration}).
      */
-    public synchronized IncomingMigration prepareIncoming(
+    public IncomingMigration prepareIncoming(ZoneSpec spec, MigrationOptions options, Path socket) {
+        return underLock(spec.name(), () -> prepareIncomingLocked(spec, options, socket));
+    }
+
+    private IncomingMigration prepareIncomingLocked(
             ZoneSpec spec, MigrationOptions options, Path socket) {
-        validateNew(spec);
-        ZoneRecord record = ZoneRecord.of(spec).withIncoming("i1", 1);
+        admit(spec, ZoneRecord.of(spec).withIncoming("i1", 1));
         Path dir = zoneDir(spec.name());
         QemuInstance instance = null;
         QmpClient qmp = null;
         try {
-            Files.createDirectories(dir);
-            save(record);
             instance =
                     QemuInstance.launch(
                             spec, "i1", dir.resolve("i1"), network, accelerator, true, true);
@@ -386,7 +424,7 @@ public final class QemuZoneDriver implements ZoneDriver {
                             spec.name(), qmp, resumed, () -> markRunning(spec.name()));
             LiveMigration.prepareIncoming(qmp, options, "unix:" + socket);
             return incoming;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (qmp != null) {
                 qmp.close();
             }
@@ -394,9 +432,24 @@ public final class QemuZoneDriver implements ZoneDriver {
                 instance.destroy();
             }
             QemuInstance.deleteTree(dir);
-            throw e instanceof RuntimeException r
-                    ? r
-                    : new EnvironmentException("cannot create " + dir, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Checks a new zone against every other one and writes its first record, in one step: two zones
+     * created at once cannot both take a name, an address or a MAC.
+     */
+    private void admit(ZoneSpec spec, ZoneRecord record) {
+        Path dir = zoneDir(spec.name());
+        synchronized (admission) {
+            validateNew(spec);
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new EnvironmentException("cannot create " + dir, e);
+            }
+            save(record);
         }
     }
 
@@ -405,11 +458,15 @@ public final class QemuZoneDriver implements ZoneDriver {
      * from then on it may hold the zone's only current state, and a restarted agent must say so (a
      * dead arriving VM that never ran held nothing; one that ran may have).
      */
-    private synchronized void markRunning(String zone) {
-        ZoneRecord record = load(zone);
-        if (record.incomingInstance() != null) {
-            save(record.withActive(record.incomingInstance(), record.instanceSeq()));
-        }
+    private void markRunning(String zone) {
+        underLock(
+                zone,
+                () -> {
+                    ZoneRecord record = load(zone);
+                    if (record.incomingInstance() != null) {
+                        save(record.withActive(record.incomingInstance(), record.instanceSeq()));
+                    }
+                });
     }
 
     /**
@@ -458,16 +515,20 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     /** Drops a zone that was arriving here (its migration failed or was cancelled). */
-    public synchronized void discardIncoming(String zone) {
-        Optional<ZoneRecord> record = find(zone);
-        if (record.isEmpty()) {
-            return;
-        }
-        if (record.get().activeInstance() != null) {
-            throw new InvalidInputException(
-                    "zone '" + zone + "' already runs here; it is no longer arriving");
-        }
-        stop(zone);
+    public void discardIncoming(String zone) {
+        underLock(
+                zone,
+                () -> {
+                    Optional<ZoneRecord> record = find(zone);
+                    if (record.isEmpty()) {
+                        return;
+                    }
+                    if (record.get().activeInstance() != null) {
+                        throw new InvalidInputException(
+                                "zone '" + zone + "' already runs here; it is no longer arriving");
+                    }
+                    stopLocked(zone);
+                });
     }
 
     /**
@@ -526,16 +587,20 @@ public final class QemuZoneDriver implements ZoneDriver {
      * Restarts a source whose outgoing migration completed but whose destination never ran: the
      * stopped VM still holds the zone's whole state.
      */
-    public synchronized void resumeAfterFailedHandover(String zone) {
-        QemuInstance source = running(zone);
-        reconnect(source);
-        try (QmpClient qmp = source.connect()) {
-            qmp.execute("cont");
-        }
+    public void resumeAfterFailedHandover(String zone) {
+        underLock(
+                zone,
+                () -> {
+                    QemuInstance source = running(zone);
+                    reconnect(source);
+                    try (QmpClient qmp = source.connect()) {
+                        qmp.execute("cont");
+                    }
+                });
     }
 
     /** Forgets a zone that now runs on another host: ends its stopped VM here. */
-    public synchronized void releaseMigrated(String zone) {
+    public void releaseMigrated(String zone) {
         stop(zone);
     }
 
@@ -557,8 +622,8 @@ public final class QemuZoneDriver implements ZoneDriver {
      * Records that the zone's running VM now has its disk attached as {@code device} (a storage job
      * changed it, e.g. a pull); later instances of the zone attach it so.
      */
-    public synchronized void updateDisk(String zone, DiskDevice device) {
-        save(load(zone).withDiskDevice(device));
+    public void updateDisk(String zone, DiskDevice device) {
+        underLock(zone, () -> save(load(zone).withDiskDevice(device)));
     }
 
     /**
@@ -641,7 +706,11 @@ public final class QemuZoneDriver implements ZoneDriver {
      * (the dead one, a hung one, leftovers) and starts a fresh one. Returns once QEMU runs; wait
      * for the zone server with {@link #awaitReady}.
      */
-    public synchronized ZoneStatus restartFailed(String zone) {
+    public ZoneStatus restartFailed(String zone) {
+        return underLock(zone, () -> restartFailedLocked(zone));
+    }
+
+    private ZoneStatus restartFailedLocked(String zone) {
         ZoneRecord record = load(zone);
         if (record.activeInstance() == null) {
             throw new InvalidInputException(
@@ -669,6 +738,26 @@ public final class QemuZoneDriver implements ZoneDriver {
     /** Whether the tap of the zone's active instance is up (players' frames reach it). */
     public boolean activeTapUp(String zone) {
         return network.isTapUp(active(zone).tap());
+    }
+
+    /** Runs {@code work} holding the zone's lock (see {@link #zoneLocks}). */
+    <T> T underLock(String zone, Supplier<T> work) {
+        ReentrantLock lock = zoneLocks.computeIfAbsent(zone, z -> new ReentrantLock());
+        lock.lock();
+        try {
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void underLock(String zone, Runnable work) {
+        underLock(
+                zone,
+                () -> {
+                    work.run();
+                    return null;
+                });
     }
 
     Path zoneFolder(String zone) {

@@ -12,10 +12,10 @@ import java.util.OptionalLong;
 
 /**
  * Looks at a zone's active QEMU for a zone watch. Whether the zone and its active instance exist
- * and whether the process runs is read under the driver's lock: every deliberate end of a VM (stop,
- * suspend, release, a local migration's switch) happens under that lock and leaves the zone's
- * record changed, so a dead process seen with an unchanged record is a death, never a stop in
- * progress. The monitor is asked outside the lock, with a short timeout: QEMU serves one monitor
+ * and whether the process runs is read under the zone's lock in the driver: every deliberate end of
+ * a VM (stop, suspend, release, a local migration's switch) happens under that lock and leaves the
+ * zone's record changed, so a dead process seen with an unchanged record is a death, never a stop
+ * in progress. The monitor is asked outside the lock, with a short timeout: QEMU serves one monitor
  * client at a time, and a monitor that makes us wait is not a death.
  */
 final class VmInspection {
@@ -29,14 +29,18 @@ final class VmInspection {
     }
 
     VmCheck check(String zone, Duration monitorTimeout) {
-        QemuInstance instance;
-        synchronized (driver) {
-            VmCheck settled = settled(zone, null);
-            if (settled != null) {
-                return settled;
-            }
-            instance = active(zone);
+        record Look(VmCheck settled, QemuInstance instance) {}
+        Look look =
+                driver.underLock(
+                        zone,
+                        () -> {
+                            VmCheck settled = settled(zone, null);
+                            return new Look(settled, settled == null ? active(zone) : null);
+                        });
+        if (look.settled() != null) {
+            return look.settled();
         }
+        QemuInstance instance = look.instance();
         OptionalLong pid = pid(instance);
         try (QmpClient qmp = QmpClient.connect(instance.qmpSocket(), monitorTimeout)) {
             JsonNode status = qmp.execute("query-status", null, monitorTimeout);
@@ -51,12 +55,10 @@ final class VmInspection {
                     null,
                     Optional.empty());
         } catch (QmpException e) {
-            synchronized (driver) {
-                // It may have died, or been stopped on purpose, while we waited for the monitor.
-                VmCheck settled = settled(zone, instance.id());
-                if (settled != null) {
-                    return settled;
-                }
+            // It may have died, or been stopped on purpose, while we waited for the monitor.
+            VmCheck settled = driver.underLock(zone, () -> settled(zone, instance.id()));
+            if (settled != null) {
+                return settled;
             }
             return new VmCheck(
                     zone,
@@ -73,7 +75,7 @@ final class VmInspection {
     /**
      * The check's answer if it needs no monitor: the zone is gone, has no active VM, its active
      * instance is no longer {@code expected} (when given), or its process is dead. Null if the
-     * process runs. Call under the driver's lock.
+     * process runs. Call under the zone's lock.
      */
     private VmCheck settled(String zone, String expected) {
         Optional<ZoneRecord> record = driver.findRecord(zone);

@@ -9,8 +9,8 @@
  * number of looks in a row while the process runs (hung): one monitor that makes us wait is someone
  * else's connection, not a death. {@link io.livezone.agent.health.Liveness} is that judgement as a
  * pure function. A zone stopped, suspended, released or deleted on purpose is never reported: those
- * ends happen under the QEMU driver's lock and change the zone's record, and the watch reads both
- * under the same lock.
+ * ends happen under the zone's lock in the QEMU driver and change the zone's record, and the watch
+ * reads both under the same lock.
  *
  * <p>Deaths reach the coordinator in the heartbeat (the watch's latest view of every zone, repeated
  * every second): a lost or late heartbeat loses nothing, and a restarted coordinator learns the
