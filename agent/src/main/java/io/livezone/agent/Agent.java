@@ -31,9 +31,8 @@ import io.livezone.core.http.ApiException;
 import io.livezone.link.TcpToUnixForwarder;
 import io.livezone.link.UnixToTcpForwarder;
 import io.livezone.qemu.IncomingMigration;
-import io.livezone.qemu.QemuZoneDriver;
+import io.livezone.qemu.ZoneDriver;
 import io.livezone.qemu.qmp.QmpClient;
-import io.livezone.qemu.qmp.QmpEvent;
 import io.livezone.storage.DiskPull;
 import io.livezone.storage.MirrorOptions;
 import io.livezone.storage.NbdEndpoint;
@@ -90,7 +89,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
     private final String site;
     private final InetAddress address;
     private final Path socketDir;
-    private final QemuZoneDriver driver;
+    private final ZoneDriver driver;
     private final BootImage boot;
     private final StreamTunnels tunnels;
     private final HostDisks disks;
@@ -125,7 +124,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             String site,
             InetAddress address,
             Path stateDir,
-            QemuZoneDriver driver,
+            ZoneDriver driver,
             BootImage boot,
             StreamTunnels tunnels) {
         this(host, site, address, stateDir, driver, boot, tunnels, stateDir.resolve("base-images"));
@@ -139,7 +138,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             String site,
             InetAddress address,
             Path stateDir,
-            QemuZoneDriver driver,
+            ZoneDriver driver,
             BootImage boot,
             StreamTunnels tunnels,
             Path imageCache) {
@@ -230,7 +229,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
         return site;
     }
 
-    public QemuZoneDriver driver() {
+    public ZoneDriver driver() {
         return driver;
     }
 
@@ -657,14 +656,13 @@ public final class Agent implements AgentGateway, AutoCloseable {
             if (arrival.export() != null) {
                 arrival.export().awaitHandedOver(RESUME_TIMEOUT);
             }
-            QmpEvent resumed =
+            java.time.Instant resumed =
                     driver.commitIncoming(arrival.migration(), RESUME_TIMEOUT, COMMIT_GRACE);
             log.info(
                     "zone {} resumed on {} at {} µs (QMP RESUME)",
                     zone,
                     host,
-                    resumed.timestamp().getEpochSecond() * 1_000_000
-                            + resumed.timestamp().getNano() / 1_000);
+                    resumed.getEpochSecond() * 1_000_000 + resumed.getNano() / 1_000);
         } finally {
             closeQuietly(arrival.listener());
             if (arrival.export() != null) {
@@ -893,7 +891,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
     }
 
     private ZoneSpec spec(ZoneDefinition zone) {
-        return zone.toSpec(boot, Optional.of(driver.network().gateway().address()));
+        return zone.toSpec(boot, Optional.of(driver.networkGateway()));
     }
 
     @Override

@@ -236,7 +236,8 @@ public final class AgentMain implements Callable<Integer> {
     }
 
     /** Watches every zone of the agent (before the agent serves: its zone list relies on it). */
-    private ZoneWatch startWatch(Agent agent, QemuZoneDriver driver, List<RecoveredVm> recovered) {
+    private ZoneWatch startWatch(
+            Agent agent, io.livezone.qemu.ZoneDriver driver, List<RecoveredVm> recovered) {
         ZoneWatch watch =
                 new ZoneWatch(
                         host,

@@ -4,7 +4,7 @@ import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStats;
 import io.livezone.core.cluster.HostLoad;
 import io.livezone.core.cluster.ZoneLoad;
-import io.livezone.qemu.QemuZoneDriver;
+import io.livezone.qemu.ZoneDriver;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,12 +20,12 @@ import java.util.Map;
  * own interface, which in local mode lives in the host's namespace.
  */
 final class LoadSampler {
-    private final QemuZoneDriver driver;
+    private final ZoneDriver driver;
     private final long memoryTotalBytes;
     private final String nic;
     private final Map<String, long[]> lastCpu = new HashMap<>();
 
-    LoadSampler(QemuZoneDriver driver, long memoryTotalBytes, String nic) {
+    LoadSampler(ZoneDriver driver, long memoryTotalBytes, String nic) {
         this.driver = driver;
         this.memoryTotalBytes = memoryTotalBytes;
         this.nic = nic;

@@ -13,7 +13,6 @@ import io.livezone.core.MigrationOptions;
 import io.livezone.core.MigrationReport;
 import io.livezone.core.SwitchoverHook;
 import io.livezone.core.ZoneAlreadyExistsException;
-import io.livezone.core.ZoneDriver;
 import io.livezone.core.ZoneNotFoundException;
 import io.livezone.core.ZoneSpec;
 import io.livezone.core.ZoneState;
@@ -81,6 +80,11 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     @Override
+    public java.net.Inet4Address networkGateway() {
+        return network.gateway().address();
+    }
+
+    @Override
     public ZoneStatus start(ZoneSpec spec) {
         return underLock(spec.name(), () -> startLocked(spec));
     }
@@ -104,6 +108,7 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     /** Waits until the zone's server is up (it prints a ready line on the serial console). */
+    @Override
     public void awaitReady(String zone, Duration timeout) {
         active(zone).awaitReady(timeout);
     }
@@ -195,6 +200,7 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     /** Resumes a zone this driver suspended, from the file it was saved to. */
+    @Override
     public ZoneStatus restore(String zone) {
         ZoneRecord record = load(zone);
         if (record.suspendedTo() == null) {
@@ -403,6 +409,7 @@ public final class QemuZoneDriver implements ZoneDriver {
      * between hosts). The zone must not exist here yet. The VM stays paused when the stream is
      * complete, until {@link #commitIncoming} (see {@link IncomingMigration}).
      */
+    @Override
     public IncomingMigration prepareIncoming(ZoneSpec spec, MigrationOptions options, Path socket) {
         return underLock(spec.name(), () -> prepareIncomingLocked(spec, options, socket));
     }
@@ -472,9 +479,11 @@ public final class QemuZoneDriver implements ZoneDriver {
     /**
      * The commit of a migration to this host: once the stream is complete, continues the arrived
      * VM, waits for QEMU's RESUME and then confirms, {@code grace} later, that the VM is alive and
-     * still running. Returns the RESUME event.
+     * still running. Returns when it resumed (QEMU's RESUME stamp).
      */
-    public QmpEvent commitIncoming(IncomingMigration incoming, Duration timeout, Duration grace) {
+    @Override
+    public java.time.Instant commitIncoming(
+            IncomingMigration incoming, Duration timeout, Duration grace) {
         String zone = incoming.zone();
         QmpEvent resumed;
         try {
@@ -511,10 +520,11 @@ public final class QemuZoneDriver implements ZoneDriver {
             incoming.close();
         }
         log.info("zone {} arrived and runs here", zone);
-        return resumed;
+        return resumed.timestamp();
     }
 
     /** Drops a zone that was arriving here (its migration failed or was cancelled). */
+    @Override
     public void discardIncoming(String zone) {
         underLock(
                 zone,
@@ -538,6 +548,7 @@ public final class QemuZoneDriver implements ZoneDriver {
      * failure the zone keeps running here. At the switchover pause {@code hold} runs first (a
      * players' gateway starts holding), then the source's tap goes down, then {@code hook}.
      */
+    @Override
     public MigrationReport migrateOut(
             String zone,
             String uri,
@@ -587,6 +598,7 @@ public final class QemuZoneDriver implements ZoneDriver {
      * Restarts a source whose outgoing migration completed but whose destination never ran: the
      * stopped VM still holds the zone's whole state.
      */
+    @Override
     public void resumeAfterFailedHandover(String zone) {
         underLock(
                 zone,
@@ -600,6 +612,7 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     /** Forgets a zone that now runs on another host: ends its stopped VM here. */
+    @Override
     public void releaseMigrated(String zone) {
         stop(zone);
     }
@@ -614,6 +627,7 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     /** The disk the zone's VM has attached, if any. */
+    @Override
     public Optional<DiskDevice> disk(String zone) {
         return Optional.ofNullable(load(zone).diskDevice());
     }
@@ -622,6 +636,7 @@ public final class QemuZoneDriver implements ZoneDriver {
      * Records that the zone's running VM now has its disk attached as {@code device} (a storage job
      * changed it, e.g. a pull); later instances of the zone attach it so.
      */
+    @Override
     public void updateDisk(String zone, DiskDevice device) {
         underLock(zone, () -> save(load(zone).withDiskDevice(device)));
     }
@@ -630,6 +645,7 @@ public final class QemuZoneDriver implements ZoneDriver {
      * The storage monitor (a second QMP socket, free while the driver uses the first) of the zone's
      * running VM. Only VMs with a disk have one.
      */
+    @Override
     public Path storageMonitor(String zone) {
         ZoneRecord record = load(zone);
         requireDisk(record);
@@ -637,6 +653,7 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     /** The storage monitor of the VM a zone is arriving in. */
+    @Override
     public Path incomingStorageMonitor(String zone) {
         ZoneRecord record = load(zone);
         requireDisk(record);
@@ -683,11 +700,13 @@ public final class QemuZoneDriver implements ZoneDriver {
      * One look at the zone's active VM for a zone watch: process alive, and what its monitor says
      * (asked with {@code monitorTimeout}; a monitor that makes us wait is reported, not judged).
      */
+    @Override
     public VmCheck check(String zone, Duration monitorTimeout) {
         return new VmInspection(this).check(zone, monitorTimeout);
     }
 
     /** A failure record for {@code instance}: QEMU's output, exit status, the console's end. */
+    @Override
     public io.livezone.core.ZoneFailure describeFailure(
             String zone, String instance, String reason, long atMillis) {
         return new VmInspection(this).describe(zone, instance, reason, atMillis);
@@ -706,6 +725,7 @@ public final class QemuZoneDriver implements ZoneDriver {
      * (the dead one, a hung one, leftovers) and starts a fresh one. Returns once QEMU runs; wait
      * for the zone server with {@link #awaitReady}.
      */
+    @Override
     public ZoneStatus restartFailed(String zone) {
         return underLock(zone, () -> restartFailedLocked(zone));
     }
@@ -855,6 +875,7 @@ public final class QemuZoneDriver implements ZoneDriver {
         }
     }
 
+    @Override
     public List<String> zoneNames() {
         if (!Files.isDirectory(zonesDir)) {
             return List.of();

@@ -5,9 +5,9 @@ import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStatus;
 import io.livezone.core.http.ApiException;
 import io.livezone.qemu.OrphanDecision;
-import io.livezone.qemu.QemuZoneDriver;
 import io.livezone.qemu.RecoveredVm;
 import io.livezone.qemu.VmCheck;
+import io.livezone.qemu.ZoneDriver;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +33,7 @@ public final class ZoneWatch implements AutoCloseable {
     public static final Duration MONITOR_TIMEOUT = Duration.ofSeconds(2);
 
     private final String host;
-    private final QemuZoneDriver driver;
+    private final ZoneDriver driver;
     private final Predicate<String> moving;
     private final Duration period;
     private final Duration monitorTimeout;
@@ -56,7 +56,7 @@ public final class ZoneWatch implements AutoCloseable {
      */
     public ZoneWatch(
             String host,
-            QemuZoneDriver driver,
+            ZoneDriver driver,
             Predicate<String> moving,
             List<RecoveredVm> recoveredAtStart,
             Duration period,
