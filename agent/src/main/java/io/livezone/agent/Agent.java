@@ -3,6 +3,8 @@ package io.livezone.agent;
 import io.livezone.agent.health.ZoneWatch;
 import io.livezone.core.BootImage;
 import io.livezone.core.InvalidInputException;
+import io.livezone.core.MemorySize;
+import io.livezone.core.MigrationOptions;
 import io.livezone.core.MigrationProgress;
 import io.livezone.core.MigrationReport;
 import io.livezone.core.SwitchoverHook;
@@ -21,6 +23,7 @@ import io.livezone.core.cluster.IncomingRequest;
 import io.livezone.core.cluster.IncomingTicket;
 import io.livezone.core.cluster.LinkSettings;
 import io.livezone.core.cluster.MigrateOutRequest;
+import io.livezone.core.cluster.MigrationSettings;
 import io.livezone.core.cluster.RemoteDisk;
 import io.livezone.core.cluster.ServeDiskRequest;
 import io.livezone.core.cluster.StorageTransfer;
@@ -620,6 +623,24 @@ public final class Agent implements AgentGateway, AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * How long a migration of {@code zone} out of here may take (its job's deadline): QEMU's
+     * completion timeout for the zone's memory, its progress timeout and {@link
+     * JobDeadlines#MARGIN}.
+     */
+    public Duration migrationDeadline(String zone, MigrationSettings settings) {
+        MigrationOptions options = settings.toOptions();
+        MemorySize memory;
+        try {
+            memory = driver.spec(zone).memory();
+        } catch (RuntimeException e) {
+            memory = MemorySize.ofMiB(1024); // not here: the job fails at once anyway
+        }
+        return options.completionTimeout(memory)
+                .plus(options.progressTimeout())
+                .plus(JobDeadlines.MARGIN);
     }
 
     @Override

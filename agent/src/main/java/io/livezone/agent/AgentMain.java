@@ -149,7 +149,12 @@ public final class AgentMain implements Callable<Integer> {
                                 imageCache == null ? defaultImageCache() : imageCache);
                 ZoneWatch watch = startWatch(agent, driver, recovered);
                 AgentServer server =
-                        new AgentServer(new InetSocketAddress(ip, port), token, agent)) {
+                        new AgentServer(
+                                new InetSocketAddress(ip, port),
+                                token,
+                                agent,
+                                new AgentJobs(),
+                                agent::migrationDeadline)) {
             if (gateway != null) {
                 agent.useGateway(new HttpSwitchoverGate(gateway, token));
             }

@@ -2,6 +2,7 @@ package io.livezone.agent;
 
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.cluster.AgentGateway;
+import io.livezone.core.cluster.AgentJob;
 import io.livezone.core.cluster.BaseImageInfo;
 import io.livezone.core.cluster.BaseImageSend;
 import io.livezone.core.cluster.BaseImageSpec;
@@ -14,19 +15,35 @@ import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.JsonHttpServer;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
-/** The agent's HTTP API: {@link AgentGateway} one route per method, token-protected. */
+/**
+ * The agent's HTTP API: {@link AgentGateway} one route per method, token-protected; the long
+ * operations answer with a job ({@link AgentJob}) instead of lasting as long as their request.
+ */
 public final class AgentServer implements AutoCloseable {
     private final JsonHttpServer http;
 
-    public AgentServer(InetSocketAddress address, String token, AgentGateway agent) {
+    /**
+     * Long operations (migrate, disk mirror and pull, suspend, restore, image sends) run as {@code
+     * jobs}: their call is answered at once (202, the job) and the job is asked after at {@link
+     * AgentJob#ROUTE}.
+     */
+    public AgentServer(
+            InetSocketAddress address,
+            String token,
+            AgentGateway agent,
+            AgentJobs jobs,
+            JobDeadlines deadlines) {
         http =
                 new JsonHttpServer(address, token)
                         .openRoute(
                                 "GET",
                                 "/v1/health",
                                 (JsonHttpServer.Handler) r -> Map.of("ok", true))
+                        .route("GET", AgentJob.ROUTE, r -> jobs.get(r.param("id")))
                         .route("GET", "/v1/zones", r -> agent.zones())
                         .route("POST", "/v1/zones", r -> agent.start(r.body(ZoneDefinition.class)))
                         .route(
@@ -43,9 +60,16 @@ public final class AgentServer implements AutoCloseable {
                         .route(
                                 "POST",
                                 "/v1/zones/{zone}/migrate",
-                                r ->
-                                        agent.migrateOut(
-                                                r.param("zone"), r.body(MigrateOutRequest.class)))
+                                r -> {
+                                    String zone = r.param("zone");
+                                    MigrateOutRequest request = r.body(MigrateOutRequest.class);
+                                    return accepted(
+                                            jobs.start(
+                                                    "migrate-out",
+                                                    zone,
+                                                    deadlines.migration(zone, request.settings()),
+                                                    () -> agent.migrateOut(zone, request)));
+                                })
                         .route(
                                 "GET",
                                 "/v1/zones/{zone}/progress",
@@ -74,15 +98,26 @@ public final class AgentServer implements AutoCloseable {
                         .route(
                                 "POST",
                                 "/v1/zones/{zone}/suspend",
-                                r -> agent.suspend(r.param("zone")))
+                                r ->
+                                        job(
+                                                jobs,
+                                                "suspend",
+                                                r.param("zone"),
+                                                JobDeadlines.SUSPEND,
+                                                () -> agent.suspend(r.param("zone"))))
                         .route(
                                 "POST",
                                 "/v1/zones/{zone}/restore",
-                                r ->
-                                        agent.restore(
-                                                named(
-                                                        r.param("zone"),
-                                                        r.body(ZoneDefinition.class))))
+                                r -> {
+                                    ZoneDefinition zone =
+                                            named(r.param("zone"), r.body(ZoneDefinition.class));
+                                    return job(
+                                            jobs,
+                                            "restore",
+                                            zone.name(),
+                                            JobDeadlines.RESTORE,
+                                            () -> agent.restore(zone));
+                                })
                         .route(
                                 "POST",
                                 "/v1/hibernated/{zone}/incoming",
@@ -90,9 +125,15 @@ public final class AgentServer implements AutoCloseable {
                         .route(
                                 "POST",
                                 "/v1/hibernated/{zone}/send",
-                                r ->
-                                        agent.sendHibernated(
-                                                r.param("zone"), r.body(HibernatedSend.class)))
+                                r -> {
+                                    HibernatedSend send = r.body(HibernatedSend.class);
+                                    return job(
+                                            jobs,
+                                            "send-hibernated",
+                                            r.param("zone"),
+                                            JobDeadlines.IMAGE_SEND,
+                                            () -> agent.sendHibernated(r.param("zone"), send));
+                                })
                         .route(
                                 "DELETE",
                                 "/v1/hibernated/{zone}",
@@ -122,9 +163,15 @@ public final class AgentServer implements AutoCloseable {
                         .route(
                                 "POST",
                                 "/v1/zones/{zone}/disk/mirror",
-                                r ->
-                                        agent.mirrorDisk(
-                                                r.param("zone"), r.body(DiskMirrorRequest.class)))
+                                r -> {
+                                    DiskMirrorRequest mirror = r.body(DiskMirrorRequest.class);
+                                    return job(
+                                            jobs,
+                                            "disk-mirror",
+                                            r.param("zone"),
+                                            JobDeadlines.DISK_COPY,
+                                            () -> agent.mirrorDisk(r.param("zone"), mirror));
+                                })
                         .route(
                                 "DELETE",
                                 "/v1/zones/{zone}/disk/mirror",
@@ -139,7 +186,13 @@ public final class AgentServer implements AutoCloseable {
                         .route(
                                 "POST",
                                 "/v1/zones/{zone}/disk/pull",
-                                r -> agent.pullDisk(r.param("zone")))
+                                r ->
+                                        job(
+                                                jobs,
+                                                "disk-pull",
+                                                r.param("zone"),
+                                                JobDeadlines.DISK_COPY,
+                                                () -> agent.pullDisk(r.param("zone"))))
                         .route(
                                 "POST",
                                 "/v1/served-disks",
@@ -162,8 +215,25 @@ public final class AgentServer implements AutoCloseable {
                         .route(
                                 "POST",
                                 "/v1/images/send",
-                                r -> agent.sendBaseImage(r.body(BaseImageSend.class)))
+                                r -> {
+                                    BaseImageSend send = r.body(BaseImageSend.class);
+                                    return job(
+                                            jobs,
+                                            "send-base-image",
+                                            "-",
+                                            JobDeadlines.IMAGE_SEND,
+                                            () -> agent.sendBaseImage(send));
+                                })
                         .start();
+    }
+
+    private static JsonHttpServer.Accepted job(
+            AgentJobs jobs, String kind, String zone, Duration deadline, Callable<?> work) {
+        return accepted(jobs.start(kind, zone, deadline, work));
+    }
+
+    private static JsonHttpServer.Accepted accepted(AgentJob job) {
+        return new JsonHttpServer.Accepted(job, AgentJob.path(job.id()));
     }
 
     private static ZoneDefinition named(String zone, ZoneDefinition definition) {

@@ -338,6 +338,7 @@ public final class QemuZoneDriver implements ZoneDriver {
         return out;
     }
 
+    @Override
     public ZoneSpec spec(String zone) {
         return load(zone).spec();
     }

@@ -61,6 +61,9 @@ public interface ZoneDriver {
 
     List<ZoneStatus> list();
 
+    /** The zone as it was started or arrived here. */
+    ZoneSpec spec(String zone);
+
     /** The zones this host knows, running or not, sorted. */
     List<String> zoneNames();
 

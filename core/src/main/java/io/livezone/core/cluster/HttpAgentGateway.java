@@ -2,9 +2,11 @@ package io.livezone.core.cluster;
 
 import com.fasterxml.jackson.databind.JavaType;
 
+import io.livezone.core.EnvironmentException;
 import io.livezone.core.MigrationProgress;
 import io.livezone.core.MigrationReport;
 import io.livezone.core.ZoneStatus;
+import io.livezone.core.http.ApiException;
 import io.livezone.core.http.JsonHttpClient;
 import io.livezone.core.http.JsonHttpServer;
 
@@ -13,10 +15,36 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** {@link AgentGateway} over the agent's HTTP API (paths under /v1/). */
+/**
+ * {@link AgentGateway} over the agent's HTTP API (paths under /v1/). Long operations (a migration,
+ * a disk mirror or pull, a hibernation, an image send) are jobs on the agent ({@link AgentJob}):
+ * each method starts its job and asks after it until it ends, so it blocks as long as the
+ * operation, while no HTTP request lasts longer than {@link Timing#request}. How long it waits is
+ * the job's own deadline (derived from the operation, e.g. a migration's timeouts for the zone's
+ * memory), not a fixed HTTP timeout.
+ */
 public final class HttpAgentGateway implements AgentGateway {
-    /** A migration may legitimately run for many minutes over a slow emulated link. */
-    private static final Duration LONG = Duration.ofMinutes(30);
+    /**
+     * How this client talks to an agent's jobs.
+     *
+     * @param request the timeout of each request that starts or asks after a job
+     * @param pollEvery the longest pause between two asks (the first ones come sooner)
+     * @param unreachableGrace how long an agent may not answer before the operation counts as
+     *     failed (a restarting agent, a lost packet, are not failures)
+     * @param deadlineMargin waited past the job's own deadline (the agent reports the end)
+     */
+    public record Timing(
+            Duration request,
+            Duration pollEvery,
+            Duration unreachableGrace,
+            Duration deadlineMargin) {
+        public static final Timing DEFAULT =
+                new Timing(
+                        Duration.ofSeconds(30),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(15),
+                        Duration.ofSeconds(30));
+    }
 
     private static final JavaType STATUS_LIST =
             JsonHttpServer.JSON
@@ -24,9 +52,15 @@ public final class HttpAgentGateway implements AgentGateway {
                     .constructCollectionType(List.class, ZoneStatus.class);
 
     private final JsonHttpClient http;
+    private final Timing timing;
 
     public HttpAgentGateway(URI base, String token) {
+        this(base, token, Timing.DEFAULT);
+    }
+
+    public HttpAgentGateway(URI base, String token, Timing timing) {
         this.http = new JsonHttpClient(base, token);
+        this.timing = timing;
     }
 
     @Override
@@ -57,7 +91,7 @@ public final class HttpAgentGateway implements AgentGateway {
 
     @Override
     public MigrationReport migrateOut(String zone, MigrateOutRequest request) {
-        return http.post("/v1/zones/" + zone + "/migrate", request, MigrationReport.class, LONG);
+        return job("/v1/zones/" + zone + "/migrate", request, MigrationReport.class);
     }
 
     @Override
@@ -104,7 +138,7 @@ public final class HttpAgentGateway implements AgentGateway {
 
     @Override
     public StorageTransfer sendBaseImage(BaseImageSend request) {
-        return http.post("/v1/images/send", request, StorageTransfer.class, LONG);
+        return job("/v1/images/send", request, StorageTransfer.class);
     }
 
     @Override
@@ -114,8 +148,7 @@ public final class HttpAgentGateway implements AgentGateway {
 
     @Override
     public StorageTransfer mirrorDisk(String zone, DiskMirrorRequest request) {
-        return http.post(
-                "/v1/zones/" + zone + "/disk/mirror", request, StorageTransfer.class, LONG);
+        return job("/v1/zones/" + zone + "/disk/mirror", request, StorageTransfer.class);
     }
 
     @Override
@@ -140,22 +173,17 @@ public final class HttpAgentGateway implements AgentGateway {
 
     @Override
     public StorageTransfer pullDisk(String zone) {
-        return http.post("/v1/zones/" + zone + "/disk/pull", null, StorageTransfer.class, LONG);
+        return job("/v1/zones/" + zone + "/disk/pull", null, StorageTransfer.class);
     }
 
     @Override
     public ZoneStatus suspend(String zone) {
-        return http.post(
-                "/v1/zones/" + zone + "/suspend", null, ZoneStatus.class, Duration.ofMinutes(10));
+        return job("/v1/zones/" + zone + "/suspend", null, ZoneStatus.class);
     }
 
     @Override
     public ZoneStatus restore(ZoneDefinition zone) {
-        return http.post(
-                "/v1/zones/" + zone.name() + "/restore",
-                zone,
-                ZoneStatus.class,
-                Duration.ofMinutes(10));
+        return job("/v1/zones/" + zone.name() + "/restore", zone, ZoneStatus.class);
     }
 
     @Override
@@ -169,11 +197,92 @@ public final class HttpAgentGateway implements AgentGateway {
 
     @Override
     public StorageTransfer sendHibernated(String zone, HibernatedSend request) {
-        return http.post("/v1/hibernated/" + zone + "/send", request, StorageTransfer.class, LONG);
+        return job("/v1/hibernated/" + zone + "/send", request, StorageTransfer.class);
     }
 
     @Override
     public void discardHibernated(String zone) {
         http.delete("/v1/hibernated/" + zone, Duration.ofMinutes(1));
+    }
+
+    /**
+     * Starts the job at {@code path} and asks after it until it ends; returns its result, or throws
+     * what the call would have thrown had it run within one request.
+     */
+    private <T> T job(String path, Object body, Class<T> type) {
+        AgentJob job = http.post(path, body, AgentJob.class, timing.request());
+        long started = System.nanoTime();
+        long deadline =
+                started
+                        + Duration.ofMillis(job.deadlineMillis())
+                                .plus(timing.deadlineMargin())
+                                .toNanos();
+        long lastAnswer = started;
+        long pause = Math.min(50, timing.pollEvery().toMillis());
+        while (!job.finished()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new ApiException(
+                        504,
+                        describe(job)
+                                + " did not end within its deadline of "
+                                + job.deadlineMillis() / 1000
+                                + " s (+ "
+                                + timing.deadlineMargin().toSeconds()
+                                + " s)");
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EnvironmentException("interrupted waiting for " + describe(job), e);
+            }
+            pause = Math.min(pause * 2, timing.pollEvery().toMillis());
+            try {
+                job =
+                        http.send(
+                                "GET",
+                                AgentJob.path(job.id()),
+                                null,
+                                AgentJob.class,
+                                timing.request());
+                lastAnswer = System.nanoTime();
+            } catch (ApiException e) {
+                if (e.status() == 404) {
+                    throw new AgentJobLostException(
+                            describe(job)
+                                    + " is unknown to the agent at "
+                                    + http.base()
+                                    + ": "
+                                    + e.getMessage());
+                }
+                throw e;
+            } catch (EnvironmentException e) {
+                if (System.nanoTime() - lastAnswer > timing.unreachableGrace().toNanos()) {
+                    throw new EnvironmentException(
+                            describe(job)
+                                    + ": the agent has not answered for "
+                                    + timing.unreachableGrace().toSeconds()
+                                    + " s: "
+                                    + e.getMessage(),
+                            e);
+                }
+            }
+        }
+        if (job.state() == AgentJob.State.FAILED) {
+            throw JsonHttpClient.error(job.failure().status(), job.failure().message());
+        }
+        if (type == Void.class || job.result() == null || job.result().isNull()) {
+            return null;
+        }
+        try {
+            return JsonHttpServer.JSON.treeToValue(job.result(), type);
+        } catch (java.io.IOException e) {
+            throw new EnvironmentException(
+                    describe(job) + " answered what is not a " + type.getSimpleName(), e);
+        }
+    }
+
+    private static String describe(AgentJob job) {
+        return "the " + job.kind() + " job " + job.id() + " of zone " + job.zone();
     }
 }

@@ -97,14 +97,20 @@ public final class JsonHttpClient {
 
     private static RuntimeException error(int status, byte[] body) {
         String message;
-        String kind = "";
         try {
             JsonNode n = JsonHttpServer.JSON.readTree(body);
             message = n.path("message").asText(new String(body));
-            kind = n.path("error").asText();
         } catch (IOException e) {
             message = new String(body);
         }
+        return error(status, message);
+    }
+
+    /**
+     * The exception an error answer stands for (also a failed job's, which carries the answer its
+     * call would have had).
+     */
+    public static RuntimeException error(int status, String message) {
         if (status == 400) {
             return new InvalidInputException(message);
         }
@@ -115,6 +121,6 @@ public final class JsonHttpClient {
         if (status == 409 && exists.matches()) {
             return new ZoneAlreadyExistsException(exists.group(1));
         }
-        return new ApiException(status, message + (kind.isEmpty() ? "" : ""));
+        return new ApiException(status, message);
     }
 }

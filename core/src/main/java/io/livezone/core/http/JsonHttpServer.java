@@ -243,6 +243,9 @@ public final class JsonHttpServer implements AutoCloseable {
                 Object result = ((Handler) found.handler).handle(request);
                 if (result == null) {
                     ex.sendResponseHeaders(204, -1);
+                } else if (result instanceof Accepted a) {
+                    ex.getResponseHeaders().set("Location", a.location());
+                    send(ex, 202, a.value());
                 } else {
                     send(
                             ex,
@@ -265,13 +268,17 @@ public final class JsonHttpServer implements AutoCloseable {
     /** Wrap a POST result to answer 201 Created. */
     public record Created(Object value) {}
 
+    /** Answer 202 Accepted: the work goes on; {@code location} is where to ask after it. */
+    public record Accepted(Object value, String location) {}
+
     private boolean authorized(HttpExchange ex) {
         String header = ex.getRequestHeaders().getFirst("Authorization");
         return header != null
                 && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), token);
     }
 
-    static int statusOf(Exception e) {
+    /** The status an error answers with; the same for a call and for a job that ran it. */
+    public static int statusOf(Exception e) {
         return switch (e) {
             case ApiException a -> a.status();
             case ZoneNotFoundException z -> 404;
@@ -282,7 +289,7 @@ public final class JsonHttpServer implements AutoCloseable {
         };
     }
 
-    static String kindOf(Exception e) {
+    public static String kindOf(Exception e) {
         return switch (e) {
             case ZoneNotFoundException z -> "not_found";
             case ApiException a when a.status() == 404 -> "not_found";
