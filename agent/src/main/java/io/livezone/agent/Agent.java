@@ -99,28 +99,10 @@ public final class Agent implements AgentGateway, AutoCloseable {
     private final ServedDisks served;
     private final BaseImageShipping shipping;
     private final HibernationImages hibernated;
-    private final Map<String, CompletableFuture<Void>> releasing = new ConcurrentHashMap<>();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-    private final Map<String, Arrival> arrivals = new ConcurrentHashMap<>();
-    private final Map<String, MigrationProgress> progress = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> cancelRequests = new ConcurrentHashMap<>();
-    private final java.util.Set<String> outgoing = ConcurrentHashMap.newKeySet();
-    private final Map<String, AttachedDisk> attached = new ConcurrentHashMap<>();
-    private final Map<String, DepartingDisk> departing = new ConcurrentHashMap<>();
-    private final Map<String, StorageTransfer> departed = new ConcurrentHashMap<>();
-    private final java.util.Set<String> pulling = ConcurrentHashMap.newKeySet();
+    private final Map<String, ZoneSlot> slots = new ConcurrentHashMap<>();
     private volatile SwitchoverGate gate;
     private volatile ZoneWatch watch;
-
-    /**
-     * A zone arriving here: its waiting VM, the TCP listener that feeds it, and its disk (with the
-     * export a mirror fills, if the disk moves with the zone).
-     */
-    private record Arrival(
-            IncomingMigration migration,
-            AutoCloseable listener,
-            AttachedDisk disk,
-            ArrivingDisk export) {}
 
     public Agent(
             String host,
@@ -187,16 +169,18 @@ public final class Agent implements AgentGateway, AutoCloseable {
     }
 
     /**
-     * True while the zone is in a move here: migrating out or arriving, its disk mirrored or
-     * pulled, or its migrated VM being released. A zone watch leaves such a zone to the move.
+     * True while the zone is in a move here (migrating out or arriving, its disk mirrored or
+     * pulled, its migrated VM being released) or a long operation (suspend, restore) runs on it. A
+     * zone watch leaves such a zone to whoever runs it.
      */
     public boolean isMoving(String zone) {
-        CompletableFuture<Void> release = releasing.get(zone);
-        return outgoing.contains(zone)
-                || arrivals.containsKey(zone)
-                || departing.containsKey(zone)
-                || pulling.contains(zone)
-                || (release != null && !release.isDone());
+        ZoneSlot slot = slots.get(zone);
+        return slot != null && slot.busy();
+    }
+
+    /** What the agent knows of {@code zone}'s move, disk and operations. */
+    private ZoneSlot slot(String zone) {
+        return slots.computeIfAbsent(zone, z -> new ZoneSlot());
     }
 
     /**
@@ -216,7 +200,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
                     ZoneDisk disk =
                             ZoneDisk.local(device.get().id(), file)
                                     .withNodeName(device.get().nodeName());
-                    attached.put(zone, new AttachedDisk(zone, definition, disk, null, null));
+                    slot(zone).disk(new AttachedDisk(zone, definition, disk, null, null));
                 }
             } catch (RuntimeException e) {
                 log.warn("cannot adopt the disk of zone {}: {}", zone, e.getMessage());
@@ -247,7 +231,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
         List<ZoneStatus> all = w == null ? driver.list() : w.overlay(driver.list());
         List<ZoneStatus> out = new ArrayList<>();
         for (ZoneStatus z : all) {
-            Arrival a = arrivals.get(z.zone());
+            ZoneSlot.Arrival a = slot(z.zone()).arrival();
             if (a != null && a.migration().everRan() && z.state() != ZoneState.DEAD) {
                 z = new ZoneStatus(z.zone(), ZoneState.RUNNING, z.instance(), z.pid(), "running");
             } else if (a != null && a.migration().arrived() && z.state() == ZoneState.INCOMING) {
@@ -291,7 +275,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             throw e;
         }
         if (disk != null) {
-            attached.put(zone.name(), disk);
+            slot(zone.name()).disk(disk);
         }
         return driver.status(zone.name());
     }
@@ -301,7 +285,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
         discardArrival(zone);
         abortDeparture(zone);
         driver.stop(zone);
-        AttachedDisk disk = attached.remove(zone);
+        AttachedDisk disk = slot(zone).takeDisk();
         if (disk != null) {
             detach(disk);
         }
@@ -313,16 +297,22 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public ZoneStatus suspend(String zone) {
-        if (attached.containsKey(zone) || driver.disk(zone).isPresent()) {
+        ZoneSlot slot = slot(zone);
+        if (slot.disk() != null || driver.disk(zone).isPresent()) {
             throw new InvalidInputException(
                     "zone '"
                             + zone
                             + "' has a disk: suspend is not supported for zones with disks yet");
         }
-        if (outgoing.contains(zone) || arrivals.containsKey(zone)) {
-            throw ApiException.conflict("zone '" + zone + "' is migrating; it cannot hibernate");
+        if (!slot.begin("suspend")) {
+            throw ApiException.conflict(
+                    "zone '" + zone + "' is migrating or busy; it cannot hibernate now");
         }
-        driver.suspend(zone, hibernated.freshTarget(zone));
+        try {
+            driver.suspend(zone, hibernated.freshTarget(zone));
+        } finally {
+            slot.end();
+        }
         return driver.status(zone);
     }
 
@@ -330,6 +320,19 @@ public final class Agent implements AgentGateway, AutoCloseable {
     public ZoneStatus restore(ZoneDefinition zone) {
         String name = zone.name();
         awaitRelease(name);
+        ZoneSlot slot = slot(name);
+        if (!slot.begin("restore")) {
+            throw ApiException.conflict("zone '" + name + "' is busy on " + host);
+        }
+        try {
+            return restoreHere(zone);
+        } finally {
+            slot.end();
+        }
+    }
+
+    private ZoneStatus restoreHere(ZoneDefinition zone) {
+        String name = zone.name();
         ZoneStatus restored;
         if (driver.zoneNames().contains(name)) {
             ZoneState state = driver.status(name).state();
@@ -423,7 +426,8 @@ public final class Agent implements AgentGateway, AutoCloseable {
     public IncomingTicket prepareIncoming(IncomingRequest request) {
         String zone = request.zone().name();
         awaitRelease(zone);
-        if (arrivals.containsKey(zone)) {
+        ZoneSlot slot = slot(zone);
+        if (slot.arrival() != null) {
             throw ApiException.conflict("zone '" + zone + "' is already arriving on " + host);
         }
         Path socket = socketDir.resolve(zone + ".in");
@@ -450,7 +454,10 @@ public final class Agent implements AgentGateway, AutoCloseable {
                                 site);
             }
             TcpToUnixForwarder listener = tunnels.acceptInto(address, socket);
-            arrivals.put(zone, new Arrival(migration, listener, disk, export));
+            if (!slot.arrive(new ZoneSlot.Arrival(migration, listener, disk, export))) {
+                closeQuietly(listener);
+                throw ApiException.conflict("zone '" + zone + "' is already arriving on " + host);
+            }
             log.info(
                     "zone {} may arrive on {} at {}:{}{}",
                     zone,
@@ -476,7 +483,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public DiskTicket incomingDisk(String zone) {
-        Arrival arrival = arrivals.get(zone);
+        ZoneSlot.Arrival arrival = slot(zone).arrival();
         if (arrival == null) {
             throw ApiException.notFound("zone '" + zone + "' is not arriving on " + host);
         }
@@ -493,8 +500,9 @@ public final class Agent implements AgentGateway, AutoCloseable {
             throw new InvalidInputException(
                     "ticket is for zone '" + request.ticket().zone() + "', not '" + zone + "'");
         }
-        AttachedDisk disk = attached.get(zone);
-        DepartingDisk mirror = departing.get(zone);
+        ZoneSlot slot = slot(zone);
+        AttachedDisk disk = slot.disk();
+        DepartingDisk mirror = slot.departing();
         if (disk != null && !disk.isRemote() && mirror == null) {
             throw ApiException.conflict(
                     "zone '"
@@ -509,7 +517,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
         }
         Path socket = socketDir.resolve(zone + ".out");
         LinkSettings link = request.link();
-        if (!outgoing.add(zone)) {
+        if (!slot.startLeaving()) {
             throw ApiException.conflict("zone '" + zone + "' is already migrating out of " + host);
         }
         UnixToTcpForwarder tunnel;
@@ -522,7 +530,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
                             request.ticket().site(),
                             link);
         } catch (RuntimeException e) {
-            outgoing.remove(zone);
+            slot.left();
             throw e;
         }
         GatewayHold players =
@@ -547,12 +555,12 @@ public final class Agent implements AgentGateway, AutoCloseable {
                             players == null ? SwitchoverHook.NONE : z -> players.hold(),
                             hook,
                             p -> {
-                                progress.put(zone, p);
+                                slot.progress(p);
                                 if (players != null) {
                                     players.onProgress(p);
                                 }
                             },
-                            () -> cancelRequests.containsKey(zone));
+                            slot::cancelRequested);
             if (players != null) {
                 players.released();
             }
@@ -566,7 +574,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             drain(tunnel, Duration.ofSeconds(60));
             if (mirror != null) {
                 StorageTransfer moved = mirror.report(dataBytes(zone, mirror));
-                departed.put(zone, moved);
+                slot.departed(moved);
                 log.info(
                         "zone {}: disk moved with it ({}, {} bytes of data, {} on the wire; the"
                                 + " mirror finished in {} ms of the {} ms pause)",
@@ -585,17 +593,15 @@ public final class Agent implements AgentGateway, AutoCloseable {
                 players.aborted();
             }
             if (mirror != null) {
-                departing.remove(zone, mirror);
+                slot.dropDeparting(mirror);
                 mirror.close();
             }
             throw e;
         } finally {
-            if (mirror != null && departing.remove(zone, mirror)) {
+            if (mirror != null && slot.dropDeparting(mirror)) {
                 mirror.close();
             }
-            progress.remove(zone);
-            cancelRequests.remove(zone);
-            outgoing.remove(zone);
+            slot.left();
             tunnel.close();
         }
     }
@@ -645,15 +651,14 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public void cancelMigration(String zone) {
-        if (!outgoing.contains(zone) && !departing.containsKey(zone)) {
+        if (!slot(zone).requestCancel()) {
             throw ApiException.conflict("zone '" + zone + "' is not migrating out of " + host);
         }
-        cancelRequests.put(zone, true);
     }
 
     @Override
     public Optional<MigrationProgress> progress(String zone) {
-        return Optional.ofNullable(progress.get(zone));
+        return Optional.ofNullable(slot(zone).progress());
     }
 
     /**
@@ -663,7 +668,8 @@ public final class Agent implements AgentGateway, AutoCloseable {
      */
     @Override
     public ZoneStatus commitIncoming(String zone) {
-        Arrival arrival = arrivals.remove(zone);
+        ZoneSlot slot = slot(zone);
+        ZoneSlot.Arrival arrival = slot.takeArrival();
         if (arrival == null) {
             Optional<ZoneStatus> now =
                     driver.list().stream().filter(z -> z.zone().equals(zone)).findFirst();
@@ -691,7 +697,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             }
         }
         if (arrival.disk() != null) {
-            attached.put(zone, arrival.disk());
+            slot.disk(arrival.disk());
         }
         log.info(
                 "zone {} committed on {}: running, confirmed after {} ms",
@@ -705,14 +711,14 @@ public final class Agent implements AgentGateway, AutoCloseable {
     public void discardIncoming(String zone) {
         discardArrival(zone);
         driver.discardIncoming(zone);
-        if (!attached.containsKey(zone)) {
+        if (slot(zone).disk() == null) {
             disks.deleteDisk(zone); // the arriving VM is gone, and with it the disk's last user
         }
     }
 
     /** Closes what an arrival holds open; its VM and disk file are the caller's to remove. */
     private void discardArrival(String zone) {
-        Arrival arrival = arrivals.remove(zone);
+        ZoneSlot.Arrival arrival = slot(zone).takeArrival();
         if (arrival != null) {
             if (arrival.export() != null) {
                 arrival.export().close();
@@ -729,24 +735,25 @@ public final class Agent implements AgentGateway, AutoCloseable {
     public void releaseMigrated(String zone) {
         // The zone already runs elsewhere; ending its stopped VM here is clean-up, so the plan
         // need not wait for it. Anything that needs the zone's name here again waits instead.
-        releasing.put(
-                zone,
+        ZoneSlot slot = slot(zone);
+        slot.releasing(
                 CompletableFuture.runAsync(
                         () -> {
                             abortDeparture(zone);
                             driver.releaseMigrated(zone);
-                            AttachedDisk disk = attached.remove(zone);
+                            AttachedDisk disk = slot.takeDisk();
                             if (disk != null) {
                                 detach(disk);
                             }
-                            departed.remove(zone);
+                            slot.departed(null);
                         },
                         background));
     }
 
     /** Waits for the release of a zone that left this host, if one is under way. */
     private void awaitRelease(String zone) {
-        CompletableFuture<Void> r = releasing.remove(zone);
+        ZoneSlot slot = slots.get(zone);
+        CompletableFuture<Void> r = slot == null ? null : slot.takeRelease();
         if (r != null) {
             try {
                 r.get(2, TimeUnit.MINUTES);
@@ -759,7 +766,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
     @Override
     public void resumeSource(String zone) {
         driver.resumeAfterFailedHandover(zone);
-        departed.remove(zone);
+        slot(zone).departed(null);
     }
 
     // ---- storage ----
@@ -781,7 +788,8 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public StorageTransfer mirrorDisk(String zone, DiskMirrorRequest request) {
-        AttachedDisk disk = attached.get(zone);
+        ZoneSlot slot = slot(zone);
+        AttachedDisk disk = slot.disk();
         if (disk == null) {
             throw new InvalidInputException("zone '" + zone + "' has no disk on " + host);
         }
@@ -793,7 +801,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
                             + disk.definition().remote().host()
                             + "; its migrations move memory only");
         }
-        if (pulling.contains(zone)) {
+        if (slot.pulling()) {
             throw ApiException.conflict("the disk of zone '" + zone + "' is being pulled");
         }
         abortDeparture(zone); // a mirror left over by an interrupted move
@@ -804,13 +812,10 @@ public final class Agent implements AgentGateway, AutoCloseable {
                         socketDir.resolve(zone + ".nbd-out"),
                         tunnels,
                         request);
-        departing.put(zone, mirror);
+        slot.departing(mirror);
         try {
             StorageTransfer synced =
-                    mirror.awaitReady(
-                            MIRROR_TIMEOUT,
-                            () -> cancelRequests.containsKey(zone),
-                            p -> progress.put(zone, p));
+                    mirror.awaitReady(MIRROR_TIMEOUT, slot::cancelRequested, slot::progress);
             log.info(
                     "zone {}: disk in sync at {} ({} bytes of data, {} on the wire)",
                     zone,
@@ -819,20 +824,17 @@ public final class Agent implements AgentGateway, AutoCloseable {
                     synced.wireBytes());
             return synced;
         } catch (RuntimeException e) {
-            departing.remove(zone, mirror);
+            slot.dropDeparting(mirror);
             mirror.close();
             throw e;
         } finally {
-            progress.remove(zone);
-            if (!outgoing.contains(zone)) {
-                cancelRequests.remove(zone);
-            }
+            slot.mirrorEnded();
         }
     }
 
     @Override
     public StorageTransfer outgoingDisk(String zone) {
-        StorageTransfer t = departed.get(zone);
+        StorageTransfer t = slot(zone).departed();
         if (t == null) {
             throw ApiException.notFound("zone '" + zone + "' has not migrated its disk out");
         }
@@ -845,7 +847,8 @@ public final class Agent implements AgentGateway, AutoCloseable {
     }
 
     private void abortDeparture(String zone) {
-        DepartingDisk mirror = departing.remove(zone);
+        ZoneSlot slot = slots.get(zone);
+        DepartingDisk mirror = slot == null ? null : slot.takeDeparting();
         if (mirror != null) {
             mirror.close();
         }
@@ -867,7 +870,8 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public StorageTransfer pullDisk(String zone) {
-        AttachedDisk disk = attached.get(zone);
+        ZoneSlot slot = slot(zone);
+        AttachedDisk disk = slot.disk();
         if (disk == null) {
             throw new InvalidInputException("zone '" + zone + "' has no disk on " + host);
         }
@@ -875,7 +879,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             throw new InvalidInputException(
                     "the disk of zone '" + zone + "' is already local to " + host);
         }
-        if (departing.containsKey(zone) || outgoing.contains(zone) || !pulling.add(zone)) {
+        if (!slot.startPulling()) {
             throw ApiException.conflict("zone '" + zone + "' is busy migrating");
         }
         long t0 = System.nanoTime();
@@ -894,7 +898,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             AttachedDisk now =
                     new AttachedDisk(zone, disk.definition().standalone(), local, null, null);
             driver.updateDisk(zone, now.device());
-            attached.put(zone, now);
+            slot.disk(now);
             disk.release(); // QEMU dropped its nbd node at the pivot
             long millis = (System.nanoTime() - t0) / 1_000_000;
             log.info(
@@ -907,7 +911,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
         } catch (IOException e) {
             throw new io.livezone.core.EnvironmentException("cannot create " + file.getParent(), e);
         } finally {
-            pulling.remove(zone);
+            slot.pulled();
         }
     }
 
@@ -917,11 +921,18 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public void close() {
-        List.copyOf(releasing.keySet()).forEach(this::awaitRelease);
-        arrivals.keySet().forEach(this::discardArrival);
-        departing.keySet().forEach(this::abortDeparture);
+        List.copyOf(slots.keySet())
+                .forEach(
+                        zone -> {
+                            awaitRelease(zone);
+                            discardArrival(zone);
+                            abortDeparture(zone);
+                        });
         served.close();
-        attached.values().forEach(AttachedDisk::release);
+        slots.values().stream()
+                .map(ZoneSlot::disk)
+                .filter(java.util.Objects::nonNull)
+                .forEach(AttachedDisk::release);
         tunnels.close();
     }
 
