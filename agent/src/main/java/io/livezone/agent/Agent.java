@@ -7,7 +7,6 @@ import io.livezone.core.MemorySize;
 import io.livezone.core.MigrationOptions;
 import io.livezone.core.MigrationProgress;
 import io.livezone.core.MigrationReport;
-import io.livezone.core.SwitchoverHook;
 import io.livezone.core.ZoneSpec;
 import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStatus;
@@ -21,7 +20,6 @@ import io.livezone.core.cluster.DiskTicket;
 import io.livezone.core.cluster.HibernatedSend;
 import io.livezone.core.cluster.IncomingRequest;
 import io.livezone.core.cluster.IncomingTicket;
-import io.livezone.core.cluster.LinkSettings;
 import io.livezone.core.cluster.MigrateOutRequest;
 import io.livezone.core.cluster.MigrationSettings;
 import io.livezone.core.cluster.RemoteDisk;
@@ -32,14 +30,8 @@ import io.livezone.core.cluster.TransferTicket;
 import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.ApiException;
 import io.livezone.link.TcpToUnixForwarder;
-import io.livezone.link.UnixToTcpForwarder;
 import io.livezone.qemu.IncomingMigration;
 import io.livezone.qemu.ZoneDriver;
-import io.livezone.qemu.qmp.QmpClient;
-import io.livezone.storage.DiskPull;
-import io.livezone.storage.MirrorOptions;
-import io.livezone.storage.NbdEndpoint;
-import io.livezone.storage.ZoneDisk;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,11 +57,15 @@ import java.util.concurrent.TimeUnit;
  * network (through the emulated inter-site link when the coordinator asks for one), so the same
  * path works between namespaces here and between machines in a real deployment.
  *
- * <p>Zone disks: a local disk is a file here ({@link HostDisks}); it moves with its zone by a
- * mirror into the destination's NBD export ({@link DepartingDisk}, {@link ArrivingDisk}), finished
- * in the migration's switchover pause. A remote disk is served by another host's agent ({@link
- * ServedDisks}) and reached through a tunnel; its zone's migrations move memory only, and a pull
- * copies it here while the zone runs.
+ * <p>What the agent knows of each zone beyond its VM (its move, disk, long operation) is the zone's
+ * {@link ZoneSlot}. The source half of a move is a {@link Departure}; the destination half
+ * (prepare, commit, discard) is here.
+ *
+ * <p>Zone disks ({@link ZoneDisks}): a local disk is a file here ({@link HostDisks}); it moves with
+ * its zone by a mirror into the destination's NBD export ({@link DepartingDisk}, {@link
+ * ArrivingDisk}), finished in the migration's switchover pause. A remote disk is served by another
+ * host's agent ({@link ServedDisks}) and reached through a tunnel; its zone's migrations move
+ * memory only, and a pull copies it here while the zone runs.
  */
 public final class Agent implements AgentGateway, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -81,12 +77,6 @@ public final class Agent implements AgentGateway, AutoCloseable {
      * source is released: a destination that dies at once must not take the zone with it.
      */
     static final Duration COMMIT_GRACE = Duration.ofMillis(1000);
-
-    private static final Duration MIRROR_TIMEOUT = Duration.ofMinutes(30);
-    private static final Duration PULL_TIMEOUT = Duration.ofMinutes(30);
-
-    /** How long QEMU retries a dropped connection to a remote disk before failing guest I/O. */
-    private static final Duration REMOTE_RECONNECT = Duration.ofSeconds(5);
 
     private final String host;
     private final String site;
@@ -101,6 +91,8 @@ public final class Agent implements AgentGateway, AutoCloseable {
     private final HibernationImages hibernated;
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, ZoneSlot> slots = new ConcurrentHashMap<>();
+    private final ZoneDisks zoneDisks;
+    private final Departure departure;
     private volatile SwitchoverGate gate;
     private volatile ZoneWatch watch;
 
@@ -149,7 +141,9 @@ public final class Agent implements AgentGateway, AutoCloseable {
                         site,
                         address,
                         socketDir);
-        adoptLocalDisks();
+        this.zoneDisks = new ZoneDisks(host, driver, disks, tunnels, socketDir, this::slot);
+        this.departure = new Departure(host, driver, tunnels, zoneDisks, socketDir, this::slot);
+        zoneDisks.adoptLocalDisks();
     }
 
     /**
@@ -181,31 +175,6 @@ public final class Agent implements AgentGateway, AutoCloseable {
     /** What the agent knows of {@code zone}'s move, disk and operations. */
     private ZoneSlot slot(String zone) {
         return slots.computeIfAbsent(zone, z -> new ZoneSlot());
-    }
-
-    /**
-     * After a restart: zones running here with a local disk get their disk back. (Remote disks
-     * cannot: their tunnel died with the previous agent process.)
-     */
-    private void adoptLocalDisks() {
-        for (String zone : driver.zoneNames()) {
-            try {
-                Path file = disks.diskFile(zone);
-                Optional<io.livezone.core.DiskDevice> device = driver.disk(zone);
-                if (device.isPresent() && Files.exists(file)) {
-                    long sizeMiB = disks.qemuImg().info(file).virtualSize() >> 20;
-                    DiskDefinition definition =
-                            new DiskDefinition(
-                                    null, null, sizeMiB, device.get().guestWriter(), null);
-                    ZoneDisk disk =
-                            ZoneDisk.local(device.get().id(), file)
-                                    .withNodeName(device.get().nodeName());
-                    slot(zone).disk(new AttachedDisk(zone, definition, disk, null, null));
-                }
-            } catch (RuntimeException e) {
-                log.warn("cannot adopt the disk of zone {}: {}", zone, e.getMessage());
-            }
-        }
     }
 
     public String host() {
@@ -257,7 +226,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
         ZoneSpec spec = spec(zone);
         AttachedDisk disk = null;
         if (zone.disk() != null) {
-            disk = attach(zone.name(), zone.disk(), false);
+            disk = zoneDisks.attach(zone.name(), zone.disk(), false);
             spec = spec.withDisk(disk.device());
         }
         try {
@@ -270,7 +239,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (disk != null) {
-                detach(disk);
+                zoneDisks.detach(disk);
             }
             throw e;
         }
@@ -283,11 +252,11 @@ public final class Agent implements AgentGateway, AutoCloseable {
     @Override
     public void stop(String zone) {
         discardArrival(zone);
-        abortDeparture(zone);
+        zoneDisks.abortMirror(zone);
         driver.stop(zone);
         AttachedDisk disk = slot(zone).takeDisk();
         if (disk != null) {
-            detach(disk);
+            zoneDisks.detach(disk);
         }
         disks.deleteDisk(zone);
         hibernated.delete(zone);
@@ -380,48 +349,6 @@ public final class Agent implements AgentGateway, AutoCloseable {
         hibernated.delete(zone);
     }
 
-    /**
-     * Makes a zone's disk available here: creates a local disk (an overlay on the cached base, or,
-     * for one that arrives by a full mirror, blank) or opens the tunnel to a remote one.
-     */
-    private AttachedDisk attach(String zone, DiskDefinition definition, boolean arriving) {
-        if (definition.remote() != null) {
-            RemoteDisk remote = definition.remote();
-            Path socket = socketDir.resolve(zone + ".disk");
-            UnixToTcpForwarder link =
-                    tunnels.connectFrom(
-                            socket, remote.address(), remote.port(), remote.site(), remote.link());
-            ZoneDisk disk =
-                    ZoneDisk.remote(
-                            AttachedDisk.DISK_ID,
-                            new NbdEndpoint(socket, remote.export()),
-                            REMOTE_RECONNECT);
-            return new AttachedDisk(zone, definition, disk, link, null);
-        }
-        Path file = disks.diskFile(zone);
-        if (Files.exists(file)) {
-            throw ApiException.conflict(
-                    "a disk of zone '" + zone + "' already exists on " + host + ": " + file);
-        }
-        DiskTicket.Sync sync = null;
-        boolean blank = false;
-        if (arriving) {
-            // Overlay only if this site holds the very base the source's overlay sits on.
-            sync = disks.base(definition).isPresent() ? DiskTicket.Sync.TOP : DiskTicket.Sync.FULL;
-            blank = sync == DiskTicket.Sync.FULL;
-        }
-        disks.create(file, definition, blank);
-        return AttachedDisk.local(zone, definition, file, sync);
-    }
-
-    /** Closes a disk's tunnel and deletes its local file, if it has one. */
-    private void detach(AttachedDisk disk) {
-        disk.release();
-        if (!disk.isRemote()) {
-            disks.deleteDisk(disk.zone());
-        }
-    }
-
     @Override
     public IncomingTicket prepareIncoming(IncomingRequest request) {
         String zone = request.zone().name();
@@ -438,7 +365,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
         ArrivingDisk export = null;
         try {
             if (definition != null) {
-                disk = attach(zone, definition, true);
+                disk = zoneDisks.attach(zone, definition, true);
                 spec = spec.withDisk(disk.device());
             }
             boolean mirrored = disk != null && !disk.isRemote();
@@ -475,7 +402,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
                 driver.discardIncoming(zone);
             }
             if (disk != null) {
-                detach(disk);
+                zoneDisks.detach(disk);
             }
             throw e;
         }
@@ -496,139 +423,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public MigrationReport migrateOut(String zone, MigrateOutRequest request) {
-        if (request.ticket().zone() != null && !request.ticket().zone().equals(zone)) {
-            throw new InvalidInputException(
-                    "ticket is for zone '" + request.ticket().zone() + "', not '" + zone + "'");
-        }
-        ZoneSlot slot = slot(zone);
-        AttachedDisk disk = slot.disk();
-        DepartingDisk mirror = slot.departing();
-        if (disk != null && !disk.isRemote() && mirror == null) {
-            throw ApiException.conflict(
-                    "zone '"
-                            + zone
-                            + "' has a local disk: mirror it to the destination first"
-                            + " (POST /v1/zones/"
-                            + zone
-                            + "/disk/mirror)");
-        }
-        if (mirror != null && !mirror.isReady()) {
-            throw ApiException.conflict("the disk mirror of zone '" + zone + "' is not in sync");
-        }
-        Path socket = socketDir.resolve(zone + ".out");
-        LinkSettings link = request.link();
-        if (!slot.startLeaving()) {
-            throw ApiException.conflict("zone '" + zone + "' is already migrating out of " + host);
-        }
-        UnixToTcpForwarder tunnel;
-        try {
-            tunnel =
-                    tunnels.connectFrom(
-                            socket,
-                            request.ticket().address(),
-                            request.ticket().port(),
-                            request.ticket().site(),
-                            link);
-        } catch (RuntimeException e) {
-            slot.left();
-            throw e;
-        }
-        GatewayHold players =
-                gate == null ? null : new GatewayHold(gate, zone, request.ticket().site());
-        // The mirror ends in the switchover pause: the source is stopped for good, so the
-        // destination's disk is exactly the one the zone stopped with.
-        SwitchoverHook hook =
-                z -> {
-                    if (mirror != null) {
-                        mirror.finishAtSwitchover();
-                    }
-                    if (players != null) {
-                        players.checkLimit();
-                    }
-                };
-        try {
-            MigrationReport report =
-                    driver.migrateOut(
-                            zone,
-                            "unix:" + socket,
-                            request.settings().toOptions(),
-                            players == null ? SwitchoverHook.NONE : z -> players.hold(),
-                            hook,
-                            p -> {
-                                slot.progress(p);
-                                if (players != null) {
-                                    players.onProgress(p);
-                                }
-                            },
-                            slot::cancelRequested);
-            if (players != null) {
-                players.released();
-            }
-            log.info(
-                    "zone {} stopped on {} for its switchover at {} µs (QMP STOP)",
-                    zone,
-                    host,
-                    report.sourceStoppedAtMicros());
-            // QEMU reports completion once it has written its last byte; over an emulated link
-            // those bytes may still be on the wire: let them arrive before closing the tunnel.
-            drain(tunnel, Duration.ofSeconds(60));
-            if (mirror != null) {
-                StorageTransfer moved = mirror.report(dataBytes(zone, mirror));
-                slot.departed(moved);
-                log.info(
-                        "zone {}: disk moved with it ({}, {} bytes of data, {} on the wire; the"
-                                + " mirror finished in {} ms of the {} ms pause)",
-                        zone,
-                        moved.kind(),
-                        moved.dataBytes(),
-                        moved.wireBytes(),
-                        report.switchoverHookMillis(),
-                        report.pauseToResumeMillis() >= 0
-                                ? report.pauseToResumeMillis()
-                                : report.downtimeMillis());
-            }
-            return report;
-        } catch (RuntimeException e) {
-            if (players != null) {
-                players.aborted();
-            }
-            if (mirror != null) {
-                slot.dropDeparting(mirror);
-                mirror.close();
-            }
-            throw e;
-        } finally {
-            if (mirror != null && slot.dropDeparting(mirror)) {
-                mirror.close();
-            }
-            slot.left();
-            tunnel.close();
-        }
-    }
-
-    /** The data the mirror had to move: read while the migrated-away source is stopped. */
-    private long dataBytes(String zone, DepartingDisk mirror) {
-        Path file = ((ZoneDisk.LocalImage) mirror.disk().disk().location()).image();
-        try {
-            return mirror.sync() == DiskTicket.Sync.TOP
-                    ? disks.qemuImg().topLayerDataBytes(file)
-                    : disks.qemuImg().dataBytes(file);
-        } catch (RuntimeException e) {
-            log.warn("cannot measure the disk data of zone {}: {}", zone, e.getMessage());
-            return -1;
-        }
-    }
-
-    private static void drain(UnixToTcpForwarder tunnel, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (tunnel.stats().connectionsOpen() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        return departure.run(zone, request, gate);
     }
 
     /**
@@ -739,11 +534,11 @@ public final class Agent implements AgentGateway, AutoCloseable {
         slot.releasing(
                 CompletableFuture.runAsync(
                         () -> {
-                            abortDeparture(zone);
+                            zoneDisks.abortMirror(zone);
                             driver.releaseMigrated(zone);
                             AttachedDisk disk = slot.takeDisk();
                             if (disk != null) {
-                                detach(disk);
+                                zoneDisks.detach(disk);
                             }
                             slot.departed(null);
                         },
@@ -788,70 +583,22 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public StorageTransfer mirrorDisk(String zone, DiskMirrorRequest request) {
-        ZoneSlot slot = slot(zone);
-        AttachedDisk disk = slot.disk();
-        if (disk == null) {
-            throw new InvalidInputException("zone '" + zone + "' has no disk on " + host);
-        }
-        if (disk.isRemote()) {
-            throw new InvalidInputException(
-                    "the disk of zone '"
-                            + zone
-                            + "' is served by "
-                            + disk.definition().remote().host()
-                            + "; its migrations move memory only");
-        }
-        if (slot.pulling()) {
-            throw ApiException.conflict("the disk of zone '" + zone + "' is being pulled");
-        }
-        abortDeparture(zone); // a mirror left over by an interrupted move
-        DepartingDisk mirror =
-                DepartingDisk.start(
-                        disk,
-                        driver.storageMonitor(zone),
-                        socketDir.resolve(zone + ".nbd-out"),
-                        tunnels,
-                        request);
-        slot.departing(mirror);
-        try {
-            StorageTransfer synced =
-                    mirror.awaitReady(MIRROR_TIMEOUT, slot::cancelRequested, slot::progress);
-            log.info(
-                    "zone {}: disk in sync at {} ({} bytes of data, {} on the wire)",
-                    zone,
-                    request.ticket().address(),
-                    synced.dataBytes(),
-                    synced.wireBytes());
-            return synced;
-        } catch (RuntimeException e) {
-            slot.dropDeparting(mirror);
-            mirror.close();
-            throw e;
-        } finally {
-            slot.mirrorEnded();
-        }
+        return zoneDisks.mirror(zone, request);
     }
 
     @Override
     public StorageTransfer outgoingDisk(String zone) {
-        StorageTransfer t = slot(zone).departed();
-        if (t == null) {
-            throw ApiException.notFound("zone '" + zone + "' has not migrated its disk out");
-        }
-        return t;
+        return zoneDisks.departed(zone);
     }
 
     @Override
     public void abortDiskMirror(String zone) {
-        abortDeparture(zone);
+        zoneDisks.abortMirror(zone);
     }
 
-    private void abortDeparture(String zone) {
-        ZoneSlot slot = slots.get(zone);
-        DepartingDisk mirror = slot == null ? null : slot.takeDeparting();
-        if (mirror != null) {
-            mirror.close();
-        }
+    @Override
+    public StorageTransfer pullDisk(String zone) {
+        return zoneDisks.pull(zone);
     }
 
     @Override
@@ -868,53 +615,6 @@ public final class Agent implements AgentGateway, AutoCloseable {
         served.stop(zone);
     }
 
-    @Override
-    public StorageTransfer pullDisk(String zone) {
-        ZoneSlot slot = slot(zone);
-        AttachedDisk disk = slot.disk();
-        if (disk == null) {
-            throw new InvalidInputException("zone '" + zone + "' has no disk on " + host);
-        }
-        if (!disk.isRemote()) {
-            throw new InvalidInputException(
-                    "the disk of zone '" + zone + "' is already local to " + host);
-        }
-        if (!slot.startPulling()) {
-            throw ApiException.conflict("zone '" + zone + "' is busy migrating");
-        }
-        long t0 = System.nanoTime();
-        long wireBefore = disk.remoteBytes();
-        Path file = disks.diskFile(zone);
-        try (QmpClient qmp =
-                QmpClient.connect(driver.storageMonitor(zone), Duration.ofSeconds(20))) {
-            Files.createDirectories(file.getParent());
-            ZoneDisk local;
-            try (DiskPull pull =
-                    DiskPull.start(qmp, disk.disk(), file, disks.qemuImg(), MirrorOptions.full())) {
-                pull.awaitReady(PULL_TIMEOUT);
-                local = pull.pivot(Duration.ofSeconds(60));
-            }
-            long wire = disk.remoteBytes() - wireBefore;
-            AttachedDisk now =
-                    new AttachedDisk(zone, disk.definition().standalone(), local, null, null);
-            driver.updateDisk(zone, now.device());
-            slot.disk(now);
-            disk.release(); // QEMU dropped its nbd node at the pivot
-            long millis = (System.nanoTime() - t0) / 1_000_000;
-            log.info(
-                    "zone {}: disk pulled to {} in {} ms ({} bytes on the wire)",
-                    zone,
-                    file,
-                    millis,
-                    wire);
-            return new StorageTransfer("pull", wire, disk.definition().sizeBytes(), millis);
-        } catch (IOException e) {
-            throw new io.livezone.core.EnvironmentException("cannot create " + file.getParent(), e);
-        } finally {
-            slot.pulled();
-        }
-    }
-
     private ZoneSpec spec(ZoneDefinition zone) {
         return zone.toSpec(boot, Optional.of(driver.networkGateway()));
     }
@@ -926,7 +626,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
                         zone -> {
                             awaitRelease(zone);
                             discardArrival(zone);
-                            abortDeparture(zone);
+                            zoneDisks.abortMirror(zone);
                         });
         served.close();
         slots.values().stream()

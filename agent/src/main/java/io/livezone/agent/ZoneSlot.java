@@ -73,9 +73,9 @@ final class ZoneSlot {
 
     // ---- leaving ----
 
-    /** Marks the zone leaving; false if it already is. */
+    /** Marks the zone leaving; false if it already is, or a long operation runs on it. */
     synchronized boolean startLeaving() {
-        if (leaving) {
+        if (leaving || operation != null) {
             return false;
         }
         leaving = true;

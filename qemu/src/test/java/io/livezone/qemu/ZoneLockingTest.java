@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,6 +50,10 @@ class ZoneLockingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir Path state;
+
+    /** Each call on its own thread (the common pool may have one thread on a 2-core machine). */
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
     @TempDir Path images;
     private final List<AutoCloseable> open = new ArrayList<>();
     private final CountDownLatch finishSave = new CountDownLatch(1);
@@ -74,7 +80,8 @@ class ZoneLockingTest {
         CompletableFuture<Void> suspend = suspendInBackground(driver, "arena");
         assertThat(saving.await(10, TimeUnit.SECONDS)).as("the save started").isTrue();
 
-        CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> driver.stop("lobby"));
+        CompletableFuture<Void> stop =
+                CompletableFuture.runAsync(() -> driver.stop("lobby"), threads);
         stop.get(5, TimeUnit.SECONDS); // the old driver-wide lock held this for the whole save
         assertThat(driver.zoneNames()).containsExactly("arena");
         assertThat(suspend).isNotDone();
@@ -95,7 +102,8 @@ class ZoneLockingTest {
 
         CompletableFuture<Boolean> stopped =
                 CompletableFuture.supplyAsync(
-                        () -> driver.underLock("arena", () -> Files.exists(zoneFolder("arena"))));
+                        () -> driver.underLock("arena", () -> Files.exists(zoneFolder("arena"))),
+                        threads);
         Thread.sleep(500);
         assertThat(stopped).as("waits for the suspend of the same zone").isNotDone();
 
@@ -106,7 +114,7 @@ class ZoneLockingTest {
 
     private CompletableFuture<Void> suspendInBackground(QemuZoneDriver driver, String zone) {
         return CompletableFuture.runAsync(
-                () -> driver.suspend(zone, images.resolve(zone + ".img")));
+                () -> driver.suspend(zone, images.resolve(zone + ".img")), threads);
     }
 
     private Path zoneFolder(String zone) {
