@@ -11,6 +11,8 @@ import io.livezone.core.MigrationReport;
 import io.livezone.core.SwitchoverHook;
 import io.livezone.qemu.qmp.EventWaiter;
 import io.livezone.qemu.qmp.QmpClient;
+import io.livezone.qemu.qmp.QmpCommandException;
+import io.livezone.qemu.qmp.QmpConnectionClosedException;
 import io.livezone.qemu.qmp.QmpEvent;
 import io.livezone.qemu.qmp.QmpException;
 import io.livezone.qemu.qmp.Subscription;
@@ -34,10 +36,24 @@ import java.util.function.BooleanSupplier;
  * driven over QMP. The destination must have been started with {@code -incoming defer}. On any
  * failure before the switchover the migration is cancelled and the source is left running; the
  * destination is the caller's to discard.
+ *
+ * <p>Post-copy is the point of no return (see {@link PostcopyState}): from the moment this class
+ * asks for it ({@code migrate-start-postcopy}) or QEMU reports a {@code postcopy-*} status, no
+ * cancel, timeout or failure resumes the source, and everything this class throws is a {@link
+ * PostcopyInterruptedException}. A post-copy stream that moves no byte for {@link
+ * #pauseStalledPostcopyAfter} is paused on purpose ({@code migrate-pause}), so that QEMU reports
+ * {@code postcopy-paused} at once instead of waiting out TCP's retransmission timeout on a dead
+ * link; a paused post-copy is continued with {@link #resumePostcopy}.
  */
 public final class LiveMigration {
     private static final Logger log = LoggerFactory.getLogger(LiveMigration.class);
     private static final Duration POLL = Duration.ofMillis(100);
+
+    /** Default for {@link #pauseStalledPostcopyAfter}. */
+    public static final Duration DEFAULT_POSTCOPY_STALL = Duration.ofSeconds(15);
+
+    /** How long QEMU may take to report {@code postcopy-paused} after {@code migrate-pause}. */
+    private static final Duration PAUSE_CONFIRMATION = Duration.ofSeconds(10);
 
     /** "Unlimited" bandwidth: QEMU's default cap is 128 MiB/s, far below what loopback carries. */
     private static final long UNLIMITED = 1L << 40;
@@ -50,6 +66,8 @@ public final class LiveMigration {
     private final SwitchoverHook hook;
     private final MigrationListener listener;
     private volatile BooleanSupplier cancelled = () -> false;
+    private volatile Duration postcopyStall = DEFAULT_POSTCOPY_STALL;
+    private volatile boolean postcopyBegan;
 
     public LiveMigration(
             String zone,
@@ -78,6 +96,29 @@ public final class LiveMigration {
     }
 
     /**
+     * A post-copy stream whose sent-byte count does not grow for {@code timeout} is paused with
+     * {@code migrate-pause}: the source then reports {@code postcopy-paused} and this migration
+     * ends with a recoverable {@link PostcopyInterruptedException}. Default {@link
+     * #DEFAULT_POSTCOPY_STALL}.
+     */
+    public LiveMigration pauseStalledPostcopyAfter(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("stall timeout must be positive, got " + timeout);
+        }
+        this.postcopyStall = timeout;
+        return this;
+    }
+
+    /**
+     * True once the migration passed the point of no return: post-copy was requested or QEMU
+     * reported a {@code postcopy-*} status. From then on the caller must neither resume the source
+     * nor discard the destination, whatever this migration throws.
+     */
+    public boolean postcopyBegan() {
+        return postcopyBegan;
+    }
+
+    /**
      * Runs the migration to completion. {@code listenHost} is the destination address the source
      * connects to (127.0.0.1 when both instances share a network namespace); the instance names
      * only label the report.
@@ -85,7 +126,11 @@ public final class LiveMigration {
     public MigrationReport run(String listenHost, String fromInstance, String toInstance) {
         String uri = prepareIncoming(destination, options, "tcp:" + listenHost + ":0");
         return migrate(
-                uri, destination.expectEvent(QmpEvent.named("RESUME")), fromInstance, toInstance);
+                uri,
+                destination.expectEvent(QmpEvent.named("RESUME")),
+                fromInstance,
+                toInstance,
+                false);
     }
 
     /**
@@ -94,7 +139,38 @@ public final class LiveMigration {
      * report has no destination resume time.
      */
     public MigrationReport runTo(String uri, String fromInstance, String toInstance) {
-        return migrate(uri, null, fromInstance, toInstance);
+        return migrate(uri, null, fromInstance, toInstance, false);
+    }
+
+    /**
+     * Continues a paused post-copy (the source's status is {@code postcopy-paused}) into a
+     * destination that listens again: {@link IncomingMigration#recover} returned the address, and
+     * {@code uri} must reach it (directly, or through a tunnel to it). Waits, with the same stall
+     * watch as {@link #runTo}, until the migration completes; then the source VM is stopped for
+     * good and may be released once the destination is committed.
+     *
+     * <p>Uses this object's source monitor, options and listener; the switchover hook is not called
+     * (the switchover happened before post-copy). Nothing here resumes the source.
+     *
+     * @return the migration's report (QEMU's totals over the whole migration, {@code postcopyUsed}
+     *     true, no stop time)
+     * @throws PostcopyInterruptedException {@link PostcopyInterruptedException.Outcome#PAUSED} if
+     *     the new stream broke or stalled too (or could not be opened: QEMU pauses again), and the
+     *     recovery may be tried again; {@link PostcopyInterruptedException.Outcome#ZONE_AT_RISK} if
+     *     the source's QEMU is gone or failed the migration
+     * @throws io.livezone.core.InvalidInputException if the source's migration is not paused
+     */
+    public MigrationReport resumePostcopy(String uri, String fromInstance, String toInstance) {
+        String status = source.execute("query-migrate").path("status").asText("none");
+        if (PostcopyState.of(status) != PostcopyState.PAUSED) {
+            throw new io.livezone.core.InvalidInputException(
+                    "zone '"
+                            + zone
+                            + "' has no paused post-copy to resume: its source's migration is "
+                            + status);
+        }
+        postcopyBegan = true;
+        return migrate(uri, null, fromInstance, toInstance, true);
     }
 
     /**
@@ -127,15 +203,24 @@ public final class LiveMigration {
     }
 
     private MigrationReport migrate(
-            String uri, EventWaiter resumed, String fromInstance, String toInstance) {
+            String uri,
+            EventWaiter resumed,
+            String fromInstance,
+            String toInstance,
+            boolean resume) {
         BlockingQueue<String> sourceStates = new LinkedBlockingQueue<>();
         AtomicReference<QmpEvent> sourceStop = new AtomicReference<>();
         List<Subscription> subscriptions = new ArrayList<>();
-        boolean postcopyUsed = false;
+        boolean postcopyUsed = resume;
         long hookMillis = 0;
         long start = System.nanoTime();
+        String status = resume ? "postcopy-paused" : "setup";
+        PostcopyStallWatch stall = new PostcopyStallWatch(postcopyStall);
+        long pauseRequestedAt = 0;
         try {
-            prepareSource();
+            if (!resume) {
+                prepareSource();
+            }
             subscriptions.add(
                     source.addEventListener(
                             e -> {
@@ -147,18 +232,38 @@ public final class LiveMigration {
                                 }
                             }));
             start = System.nanoTime();
-            source.execute("migrate", Map.of("uri", uri));
+            if (resume) {
+                log.info("zone {}: resuming the paused post-copy into {}", zone, uri);
+                try {
+                    source.execute("migrate", Map.of("uri", uri, "resume", true));
+                } catch (QmpCommandException e) {
+                    throw PostcopyInterruptedException.paused(
+                            zone, "QEMU refused to resume it: " + e.getMessage());
+                }
+            } else {
+                source.execute("migrate", Map.of("uri", uri));
+            }
 
             long completionDeadline = start + options.completionTimeout(guestMemory).toNanos();
             long lastProgressAt = start;
             long lowestRemaining = Long.MAX_VALUE;
             long nextPoll = 0;
-            String status = "setup";
+            boolean resumeStarted = !resume;
+            boolean postcopyReported = resume;
             while (!status.equals("completed")) {
                 String next = sourceStates.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
                 if (next != null) {
                     status = next;
                     log.debug("zone {} migration status {}", zone, status);
+                    if (PostcopyState.of(status).inPostcopy()) {
+                        postcopyBegan = true;
+                        postcopyReported = true;
+                    }
+                    if (!status.equals("postcopy-paused")) {
+                        // A resumed migration starts from the paused state: only a pause
+                        // reported after it left that state is a new pause.
+                        resumeStarted = true;
+                    }
                 }
                 switch (status) {
                     case "pre-switchover" -> {
@@ -166,6 +271,13 @@ public final class LiveMigration {
                         try {
                             hook.atSwitchover(zone);
                         } catch (Exception e) {
+                            if (postcopyReported) {
+                                throw PostcopyInterruptedException.zoneAtRisk(
+                                        zone, status, "switchover hook failed", e);
+                            }
+                            // QEMU pauses before the switchover to post-copy too, but before it
+                            // sends the destination anything it could run: still safe to cancel.
+                            postcopyBegan = false;
                             throw abort("switchover hook failed: " + e.getMessage(), e);
                         }
                         hookMillis = (System.nanoTime() - h) / 1_000_000;
@@ -173,13 +285,20 @@ public final class LiveMigration {
                         status = "device";
                     }
                     case "postcopy-active" -> postcopyUsed = true;
-                    case "failed", "cancelled" ->
-                            throw abort(
-                                    "QEMU reports the migration "
-                                            + status
-                                            + ": "
-                                            + errorDescription(),
-                                    null);
+                    case "postcopy-paused" -> {
+                        if (resumeStarted) {
+                            throw pausedOrAtRisk(pauseRequestedAt != 0);
+                        }
+                    }
+                    case "failed", "cancelled" -> {
+                        String reason =
+                                "QEMU reports the migration " + status + ": " + errorDescription();
+                        if (postcopyBegan) {
+                            throw PostcopyInterruptedException.zoneAtRisk(
+                                    zone, status, reason, null);
+                        }
+                        throw abort(reason, null);
+                    }
                     default -> {}
                 }
                 long now = System.nanoTime();
@@ -191,35 +310,43 @@ public final class LiveMigration {
                         lowestRemaining = p.remainingBytes();
                         lastProgressAt = now;
                     }
-                    boolean inPostcopy = postcopyUsed || p.status().startsWith("postcopy");
-                    if (!inPostcopy) {
-                        if (cancelled.getAsBoolean()) {
-                            throw abort("cancelled", null);
-                        } else if (options.postcopy()
-                                && p.status().equals("active")
-                                && now - start > options.postcopyAfter().toNanos()) {
-                            log.info(
-                                    "zone {}: pre-copy has not converged after {} s, switching to"
-                                            + " post-copy",
-                                    zone,
-                                    options.postcopyAfter().toSeconds());
-                            source.execute("migrate-start-postcopy");
-                            postcopyUsed = true;
-                        } else if (now > completionDeadline) {
-                            throw abort(
-                                    "did not complete within "
-                                            + options.completionTimeout(guestMemory).toSeconds()
-                                            + " s ("
-                                            + options.completionTimeoutPerGiB().toSeconds()
-                                            + " s per GiB)",
-                                    null);
-                        } else if (now - lastProgressAt > options.progressTimeout().toNanos()) {
-                            throw abort(
-                                    "made no progress for "
-                                            + options.progressTimeout().toSeconds()
-                                            + " s",
-                                    null);
+                    if (PostcopyState.of(p.status()).inPostcopy()) {
+                        postcopyBegan = true;
+                    }
+                    if (postcopyBegan) {
+                        if (resumeStarted && p.status().equals("postcopy-paused")) {
+                            throw pausedOrAtRisk(pauseRequestedAt != 0);
                         }
+                        pauseRequestedAt = watchPostcopy(p, stall, now, pauseRequestedAt);
+                    } else if (cancelled.getAsBoolean()) {
+                        throw abort("cancelled", null);
+                    } else if (options.postcopy()
+                            && p.status().equals("active")
+                            && now - start > options.postcopyAfter().toNanos()) {
+                        log.info(
+                                "zone {}: pre-copy has not converged after {} s, switching to"
+                                        + " post-copy",
+                                zone,
+                                options.postcopyAfter().toSeconds());
+                        source.execute("migrate-start-postcopy");
+                        // From here on the destination may run at any moment: conservatively
+                        // past the point of no return, whatever QEMU reports next.
+                        postcopyBegan = true;
+                        postcopyUsed = true;
+                    } else if (now > completionDeadline) {
+                        throw abort(
+                                "did not complete within "
+                                        + options.completionTimeout(guestMemory).toSeconds()
+                                        + " s ("
+                                        + options.completionTimeoutPerGiB().toSeconds()
+                                        + " s per GiB)",
+                                null);
+                    } else if (now - lastProgressAt > options.progressTimeout().toNanos()) {
+                        throw abort(
+                                "made no progress for "
+                                        + options.progressTimeout().toSeconds()
+                                        + " s",
+                                null);
                     }
                 }
             }
@@ -239,11 +366,32 @@ public final class LiveMigration {
                     postcopyUsed);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            if (postcopyBegan) {
+                throw PostcopyInterruptedException.unwatched(zone, status, "interrupted", e);
+            }
             throw abort("interrupted", e);
-        } catch (MigrationFailedException e) {
+        } catch (MigrationFailedException | PostcopyInterruptedException e) {
             throw e;
-        } catch (QmpException e) {
+        } catch (QmpConnectionClosedException e) {
+            if (postcopyBegan) {
+                throw PostcopyInterruptedException.zoneAtRisk(
+                        zone,
+                        status,
+                        "the source's QEMU stopped answering (its monitor connection closed:"
+                                + " "
+                                + e.getMessage()
+                                + "); the pages the destination has not received are there",
+                        e);
+            }
             throw abort(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (postcopyBegan) {
+                throw PostcopyInterruptedException.unwatched(zone, status, e.toString(), e);
+            }
+            if (e instanceof QmpException) {
+                throw abort(e.getMessage(), e);
+            }
+            throw e;
         } finally {
             if (resumed != null) {
                 resumed.close();
@@ -256,6 +404,72 @@ public final class LiveMigration {
                             // unsubscribe only fails if the connection is already gone
                         }
                     });
+        }
+    }
+
+    /**
+     * One look at a post-copy in progress: a stream that stopped moving is paused on purpose.
+     * Returns when the pause was requested (0: not yet).
+     */
+    private long watchPostcopy(
+            MigrationProgress p, PostcopyStallWatch stall, long now, long pauseRequestedAt) {
+        if (!p.status().equals("postcopy-active")) {
+            stall.reset();
+            return pauseRequestedAt;
+        }
+        if (pauseRequestedAt != 0) {
+            if (now - pauseRequestedAt > PAUSE_CONFIRMATION.toNanos()) {
+                throw PostcopyInterruptedException.unwatched(
+                        zone,
+                        p.status(),
+                        "QEMU did not pause the stalled post-copy within "
+                                + PAUSE_CONFIRMATION.toSeconds()
+                                + " s of migrate-pause",
+                        null);
+            }
+            return pauseRequestedAt;
+        }
+        if (!stall.stalled(now, p.transferredBytes())) {
+            return 0;
+        }
+        log.warn(
+                "zone {}: post-copy sent nothing for {} s ({} bytes so far): pausing it"
+                        + " (migrate-pause) so that it can be recovered",
+                zone,
+                postcopyStall.toSeconds(),
+                p.transferredBytes());
+        source.execute("migrate-pause");
+        return now;
+    }
+
+    /**
+     * The source reports {@code postcopy-paused}. In a local run this object also holds the
+     * destination's monitor: a destination whose QEMU is gone cannot be recovered.
+     */
+    private PostcopyInterruptedException pausedOrAtRisk(boolean pausedByUs) {
+        String why =
+                pausedByUs
+                        ? "the stream made no progress for "
+                                + postcopyStall.toSeconds()
+                                + " s and was paused with migrate-pause"
+                        : "QEMU: " + errorDescription();
+        if (destination != null && !answers(destination)) {
+            return PostcopyInterruptedException.zoneAtRisk(
+                    zone,
+                    "postcopy-paused",
+                    "the destination's QEMU is gone (" + why + "), and with it the running zone",
+                    null);
+        }
+        log.warn("zone {}: post-copy paused ({})", zone, why);
+        return PostcopyInterruptedException.paused(zone, why);
+    }
+
+    private static boolean answers(QmpClient qmp) {
+        try {
+            qmp.execute("query-status", null, Duration.ofSeconds(2));
+            return true;
+        } catch (QmpException e) {
+            return false;
         }
     }
 

@@ -383,6 +383,11 @@ public final class QemuZoneDriver implements ZoneDriver {
                     new LiveMigration(
                                     zone, src, dst, spec.memory(), options, atSwitchover, listener)
                             .run("127.0.0.1", source.id(), id);
+        } catch (PostcopyInterruptedException e) {
+            // Past post-copy's point of no return: neither half alone is the zone. Both
+            // instances stay as they are (the source stopped, its tap down); stop() removes both.
+            log.error("zone {}: {}", zone, e.getMessage());
+            throw e;
         } catch (MigrationFailedException e) {
             reconnect(source);
             destination.destroy();
@@ -480,7 +485,10 @@ public final class QemuZoneDriver implements ZoneDriver {
     /**
      * The commit of a migration to this host: once the stream is complete, continues the arrived
      * VM, waits for QEMU's RESUME and then confirms, {@code grace} later, that the VM is alive and
-     * still running. Returns when it resumed (QEMU's RESUME stamp).
+     * still running. Returns when it resumed (QEMU's RESUME stamp). Closes {@code incoming}, except
+     * when it throws a recoverable {@link PostcopyInterruptedException} (the post-copy is paused
+     * here): then {@code incoming} stays open for {@link IncomingMigration#recover}, and the commit
+     * is repeated after the recovery.
      */
     @Override
     public java.time.Instant commitIncoming(
@@ -498,8 +506,16 @@ public final class QemuZoneDriver implements ZoneDriver {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            incoming.close();
             throw new LiveZoneException("interrupted while committing zone '" + zone + "'");
+        } catch (PostcopyInterruptedException e) {
+            if (!e.recoverable()) {
+                incoming.close();
+            }
+            // A paused post-copy stays open: its recovery needs this monitor.
+            throw e;
         } catch (RuntimeException e) {
+            incoming.close();
             ZoneRecord record = load(zone);
             String instanceId =
                     record.activeInstance() != null
@@ -517,9 +533,8 @@ public final class QemuZoneDriver implements ZoneDriver {
                             + "; console: "
                             + vm.consoleTail(),
                     e);
-        } finally {
-            incoming.close();
         }
+        incoming.close();
         log.info("zone {} arrived and runs here", zone);
         return resumed.timestamp();
     }
@@ -558,6 +573,37 @@ public final class QemuZoneDriver implements ZoneDriver {
             SwitchoverHook hook,
             MigrationListener listener,
             java.util.function.BooleanSupplier cancelled) {
+        return migrateOut(
+                zone,
+                uri,
+                options,
+                hold,
+                hook,
+                listener,
+                cancelled,
+                LiveMigration.DEFAULT_POSTCOPY_STALL);
+    }
+
+    /**
+     * Like {@link #migrateOut(String, String, MigrationOptions, SwitchoverHook, SwitchoverHook,
+     * MigrationListener, java.util.function.BooleanSupplier)}; a post-copy stream that sends
+     * nothing for {@code postcopyStall} is paused ({@link
+     * LiveMigration#pauseStalledPostcopyAfter}).
+     *
+     * @throws PostcopyInterruptedException once post-copy began: the VM here stays stopped with its
+     *     tap down (never resumed); if {@linkplain PostcopyInterruptedException#recoverable()
+     *     recoverable}, continue with {@link #resumePostcopyOut} after the destination's {@link
+     *     IncomingMigration#recover}
+     */
+    public MigrationReport migrateOut(
+            String zone,
+            String uri,
+            MigrationOptions options,
+            SwitchoverHook hold,
+            SwitchoverHook hook,
+            MigrationListener listener,
+            java.util.function.BooleanSupplier cancelled,
+            Duration postcopyStall) {
         ZoneRecord record = load(zone);
         QemuInstance source = running(zone);
         // As in migrateLocal: the players' gateway holds first, then the source's tap goes down
@@ -578,7 +624,11 @@ public final class QemuZoneDriver implements ZoneDriver {
                             atSwitchover,
                             listener)
                     .cancelWhen(cancelled)
+                    .pauseStalledPostcopyAfter(postcopyStall)
                     .runTo(uri, source.id(), "remote");
+        } catch (PostcopyInterruptedException e) {
+            log.error("zone {}: {}", zone, e.getMessage());
+            throw e; // the source stays stopped, its tap down: see PostcopyState
         } catch (MigrationFailedException e) {
             reconnect(source);
             throw e;
@@ -592,6 +642,62 @@ public final class QemuZoneDriver implements ZoneDriver {
                             + (source.isAlive() ? "; the zone keeps running at its source" : ""),
                     source.isAlive(),
                     e);
+        }
+    }
+
+    /**
+     * Source half of a post-copy recovery: continues the zone's paused outgoing post-copy into
+     * {@code uri}, which must reach the address the destination's {@link IncomingMigration#recover}
+     * returned. Returns when the migration completed; the VM here is then stopped for good, kept
+     * until {@link #releaseMigrated} as after {@link #migrateOut}. Never resumes the VM here.
+     *
+     * @throws PostcopyInterruptedException {@code PAUSED} again if the new stream broke, stalled
+     *     for {@code postcopyStall} or could not be opened (retry with a new destination address);
+     *     {@code ZONE_AT_RISK} if this VM's QEMU is gone or failed the migration
+     * @throws io.livezone.core.InvalidInputException if the zone's migration here is not paused
+     */
+    public MigrationReport resumePostcopyOut(
+            String zone, String uri, MigrationListener listener, Duration postcopyStall) {
+        ZoneRecord record = load(zone);
+        QemuInstance source = active(zone);
+        if (!source.isAlive()) {
+            throw PostcopyInterruptedException.zoneAtRisk(
+                    zone,
+                    "postcopy-paused",
+                    "the source's QEMU is gone, and with it the pages the destination has not"
+                            + " received",
+                    null);
+        }
+        try (QmpClient src = source.connect()) {
+            return new LiveMigration(
+                            zone,
+                            src,
+                            null,
+                            record.spec().memory(),
+                            MigrationOptions.DEFAULT,
+                            SwitchoverHook.NONE,
+                            listener)
+                    .pauseStalledPostcopyAfter(postcopyStall)
+                    .resumePostcopy(uri, source.id(), "remote");
+        }
+    }
+
+    /**
+     * Where the zone's VM here stands in post-copy (its active instance: the source of an outgoing
+     * migration). Opens its own monitor connection, so ask only while no migration of this zone is
+     * driven here ({@link #migrateOut} and {@link #resumePostcopyOut} hold the monitor); a
+     * destination's state comes from its {@link IncomingMigration#postcopyState}. {@link
+     * PostcopyState#GONE} when the VM's QEMU has ended.
+     */
+    public PostcopyState postcopyState(String zone) {
+        QemuInstance instance = active(zone);
+        if (!instance.isAlive()) {
+            return PostcopyState.GONE;
+        }
+        try (QmpClient qmp = QmpClient.connect(instance.qmpSocket(), Duration.ofSeconds(5))) {
+            return PostcopyState.of(qmp.execute("query-migrate").path("status").asText("none"));
+        } catch (QmpException e) {
+            return instance.isAlive() ? PostcopyState.NONE : PostcopyState.GONE;
         }
     }
 
