@@ -31,6 +31,7 @@ import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.ApiException;
 import io.livezone.link.TcpToUnixForwarder;
 import io.livezone.qemu.IncomingMigration;
+import io.livezone.qemu.PostcopyState;
 import io.livezone.qemu.ZoneDriver;
 
 import org.slf4j.Logger;
@@ -201,7 +202,21 @@ public final class Agent implements AgentGateway, AutoCloseable {
         List<ZoneStatus> out = new ArrayList<>();
         for (ZoneStatus z : all) {
             ZoneSlot.Arrival a = slot(z.zone()).arrival();
-            if (a != null && a.migration().everRan() && z.state() != ZoneState.DEAD) {
+            PostcopyState postcopy =
+                    a != null && a.migration().everRan() && !a.migration().arrived()
+                            ? a.migration().postcopyState()
+                            : PostcopyState.NONE;
+            if (postcopy.inPostcopy()) {
+                // Runs, but without all of its memory: the source holds the rest until the
+                // post-copy completes (or is recovered). Not yet the zone's one copy.
+                z =
+                        new ZoneStatus(
+                                z.zone(),
+                                ZoneState.MIGRATING,
+                                z.instance(),
+                                z.pid(),
+                                "postcopy-" + postcopy.name().toLowerCase(java.util.Locale.ROOT));
+            } else if (a != null && a.migration().everRan() && z.state() != ZoneState.DEAD) {
                 z = new ZoneStatus(z.zone(), ZoneState.RUNNING, z.instance(), z.pid(), "running");
             } else if (a != null && a.migration().arrived() && z.state() == ZoneState.INCOMING) {
                 z = new ZoneStatus(z.zone(), z.state(), z.instance(), z.pid(), "arrived, paused");
@@ -424,6 +439,38 @@ public final class Agent implements AgentGateway, AutoCloseable {
     @Override
     public MigrationReport migrateOut(String zone, MigrateOutRequest request) {
         return departure.run(zone, request, gate);
+    }
+
+    @Override
+    public MigrationReport resumePostcopy(String zone, MigrateOutRequest request) {
+        return departure.resume(zone, request);
+    }
+
+    @Override
+    public IncomingTicket recoverIncoming(String zone) {
+        ZoneSlot slot = slot(zone);
+        ZoneSlot.Arrival arrival = slot.arrival();
+        if (arrival == null) {
+            throw ApiException.notFound("zone '" + zone + "' is not arriving on " + host);
+        }
+        Path socket = socketDir.resolve(zone + ".recover");
+        try {
+            Files.deleteIfExists(socket);
+        } catch (java.io.IOException e) {
+            throw new io.livezone.core.EnvironmentException("cannot remove " + socket, e);
+        }
+        arrival.migration().recover("unix:" + socket, RESUME_TIMEOUT);
+        TcpToUnixForwarder listener = tunnels.acceptInto(address, socket);
+        if (!slot.replaceListener(listener)) {
+            closeQuietly(listener);
+            throw ApiException.notFound("zone '" + zone + "' is not arriving on " + host);
+        }
+        log.info(
+                "zone {}: post-copy recovery may reconnect to {}:{}",
+                zone,
+                address.getHostAddress(),
+                listener.port());
+        return new IncomingTicket(zone, site, address.getHostAddress(), listener.port());
     }
 
     /**

@@ -71,6 +71,19 @@ public final class AgentServer implements AutoCloseable {
                                                     () -> agent.migrateOut(zone, request)));
                                 })
                         .route(
+                                "POST",
+                                "/v1/zones/{zone}/resume-postcopy",
+                                r -> {
+                                    String zone = r.param("zone");
+                                    MigrateOutRequest request = r.body(MigrateOutRequest.class);
+                                    return accepted(
+                                            jobs.start(
+                                                    "resume-postcopy",
+                                                    zone,
+                                                    deadlines.migration(zone, request.settings()),
+                                                    () -> agent.resumePostcopy(zone, request)));
+                                })
+                        .route(
                                 "GET",
                                 "/v1/zones/{zone}/progress",
                                 r -> agent.progress(r.param("zone")).orElse(null))
@@ -149,6 +162,10 @@ public final class AgentServer implements AutoCloseable {
                                 "POST",
                                 "/v1/incoming/{zone}/commit",
                                 r -> agent.commitIncoming(r.param("zone")))
+                        .route(
+                                "POST",
+                                "/v1/incoming/{zone}/recover",
+                                r -> agent.recoverIncoming(r.param("zone")))
                         .route(
                                 "DELETE",
                                 "/v1/incoming/{zone}",

@@ -26,6 +26,9 @@ import java.util.function.Function;
 final class Departure {
     private static final Logger log = LoggerFactory.getLogger(Departure.class);
 
+    /** A post-copy stream that moves nothing this long is paused, to be recovered. */
+    static final Duration POSTCOPY_STALL = Duration.ofSeconds(15);
+
     private final String host;
     private final ZoneDriver driver;
     private final StreamTunnels tunnels;
@@ -161,6 +164,44 @@ final class Departure {
             if (mirror != null && slot.dropDeparting(mirror)) {
                 mirror.close();
             }
+            slot.left();
+            tunnel.close();
+        }
+    }
+
+    /**
+     * Resumes the zone's post-copy, paused here, to the destination's recovery ticket through a new
+     * tunnel; returns once it completed. A failure leaves it paused for another try.
+     */
+    MigrationReport resume(String zone, MigrateOutRequest request) {
+        ZoneSlot slot = slots.apply(zone);
+        if (!slot.startLeaving()) {
+            throw ApiException.conflict(
+                    "zone '" + zone + "' is already migrating out of " + host + ", or busy");
+        }
+        Path socket = socketDir.resolve(zone + ".resume");
+        UnixToTcpForwarder tunnel;
+        try {
+            tunnel =
+                    tunnels.connectFrom(
+                            socket,
+                            request.ticket().address(),
+                            request.ticket().port(),
+                            request.ticket().site(),
+                            request.link());
+        } catch (RuntimeException e) {
+            slot.left();
+            throw e;
+        }
+        try {
+            log.info("zone {}: resuming its paused post-copy from {}", zone, host);
+            MigrationReport report =
+                    driver.resumePostcopyOut(
+                            zone, "unix:" + socket, slot::progress, POSTCOPY_STALL);
+            drain(tunnel, Duration.ofSeconds(60));
+            log.info("zone {}: post-copy recovered and completed from {}", zone, host);
+            return report;
+        } finally {
             slot.left();
             tunnel.close();
         }

@@ -65,6 +65,24 @@ final class ZoneSlot {
         return true;
     }
 
+    /**
+     * The arrival fed by a new listener (a post-copy recovery's); the old one is closed. False if
+     * nothing arrives.
+     */
+    synchronized boolean replaceListener(AutoCloseable listener) {
+        if (arrival == null) {
+            return false;
+        }
+        AutoCloseable old = arrival.listener();
+        arrival = new Arrival(arrival.migration(), listener, arrival.disk(), arrival.export());
+        try {
+            old.close();
+        } catch (Exception e) {
+            // the old stream is gone either way
+        }
+        return true;
+    }
+
     synchronized Arrival takeArrival() {
         Arrival a = arrival;
         arrival = null;

@@ -656,6 +656,7 @@ public final class QemuZoneDriver implements ZoneDriver {
      *     {@code ZONE_AT_RISK} if this VM's QEMU is gone or failed the migration
      * @throws io.livezone.core.InvalidInputException if the zone's migration here is not paused
      */
+    @Override
     public MigrationReport resumePostcopyOut(
             String zone, String uri, MigrationListener listener, Duration postcopyStall) {
         ZoneRecord record = load(zone);

@@ -101,6 +101,14 @@ public interface ZoneDriver {
             BooleanSupplier cancelled);
 
     /**
+     * Resumes a post-copy paused at this source to {@code uri} (the destination's recovery
+     * address); returns once it completed. Throws a recoverable {@link
+     * PostcopyInterruptedException} if the new stream fails too.
+     */
+    MigrationReport resumePostcopyOut(
+            String zone, String uri, MigrationListener listener, Duration postcopyStall);
+
+    /**
      * Finish (destination): continues the arrived VM once its stream is complete and confirms it
      * still runs {@code grace} after its resume. Returns when it resumed (QEMU's clock).
      */

@@ -113,6 +113,12 @@ public final class MoveResolution {
          */
         record RollBack(boolean resumeSource) implements Action {}
 
+        /**
+         * Post-copy paused (its stream broke or stalled) with both halves alive: the destination
+         * listens again, the source resumes sending to it, then the commit.
+         */
+        record RecoverPostcopy() implements Action {}
+
         /** The source still migrates: ask it to cancel, then look again. */
         record CancelAndWait() implements Action {}
 
@@ -144,6 +150,7 @@ public final class MoveResolution {
             return switch (d) {
                 case UNREACHABLE -> new Action.Wait("destination unreachable during post-copy");
                 case ARRIVED, WAITING -> new Action.Commit();
+                case MIGRATING -> inPostcopy(source, destination);
                 default ->
                         new Action.AtRisk(
                                 "post-copy was interrupted and the destination's copy is "
@@ -153,6 +160,11 @@ public final class MoveResolution {
                                         + ", lacks the pages the destination changed: neither"
                                         + " copy is resumed");
             };
+        }
+        if (d == Kind.MIGRATING && destination.postcopy()) {
+            // The destination reports post-copy although the coordinator never stored it (it
+            // restarted in between): past the point of no return all the same.
+            return inPostcopy(source, destination);
         }
         if (d == Kind.ARRIVED) {
             return switch (s) {
@@ -197,5 +209,30 @@ public final class MoveResolution {
                         + source.detail()
                         + ") holds the zone as it was at the switchover and is kept as it is:"
                         + " resuming it would lose what players did since");
+    }
+
+    /** Both halves of a post-copy exist: recover it once it paused, wait while it flows. */
+    private static Action inPostcopy(Side source, Side destination) {
+        return switch (source.kind()) {
+            case UNREACHABLE -> new Action.Wait("source unreachable during post-copy");
+            case MIGRATING -> new Action.Wait("post-copy still sending");
+            case STOPPED ->
+                    source.postcopy()
+                            ? new Action.RecoverPostcopy()
+                            : new Action.AtRisk(
+                                    "the destination is in post-copy ("
+                                            + destination.detail()
+                                            + ") but the source, "
+                                            + source.detail()
+                                            + ", is not: neither copy is resumed");
+            default ->
+                    new Action.AtRisk(
+                            "post-copy was interrupted and the source's copy is "
+                                    + source.detail()
+                                    + "; the destination ("
+                                    + destination.detail()
+                                    + ") lacks the pages the source still held: neither copy"
+                                    + " is resumed");
+        };
     }
 }

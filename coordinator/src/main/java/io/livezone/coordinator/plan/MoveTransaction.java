@@ -307,6 +307,19 @@ final class MoveTransaction {
                                         + left);
                         return;
                     }
+                    case Action.RecoverPostcopy rp -> {
+                        IncomingTicket ticket = dst.recoverIncoming(m.zone());
+                        src.resumePostcopy(
+                                m.zone(),
+                                new MigrateOutRequest(
+                                        ticket,
+                                        settings,
+                                        registry.linkBetween(m.source(), m.destination())));
+                        dst.commitIncoming(m.zone());
+                        log.info("plan {}: post-copy of {} recovered", plan, m.zone());
+                        adoptDestination(there, diskTicket, disk);
+                        return;
+                    }
                     case Action.CancelAndWait c -> src.cancelMigration(m.zone());
                     case Action.Wait w -> lastWait = w.why();
                     case Action.AtRisk r -> {

@@ -129,4 +129,27 @@ class MoveResolutionTest {
     private static Optional<ZoneStatus> status(ZoneState state, String qemu) {
         return Optional.of(new ZoneStatus("z", state, "i1", OptionalLong.of(7), qemu));
     }
+
+    /**
+     * A post-copy whose stream broke or stalled leaves both halves paused: recovered, never resumed
+     * at the source or discarded; while it flows or a half cannot be asked, it waits.
+     */
+    @Test
+    void aPausedPostcopyIsRecoveredAndAFlowingOneWaits() {
+        Side pausedSource = new Side(STOPPED, true, "finish-migrate; migration postcopy-paused");
+        Side pausedDestination = new Side(MIGRATING, true, "postcopy-paused");
+        for (Phase p : Phase.values()) {
+            assertThat(MoveResolution.decide(p, pausedSource, pausedDestination))
+                    .as("phase %s", p)
+                    .isInstanceOf(Action.RecoverPostcopy.class);
+        }
+        assertThat(MoveResolution.decide(POSTCOPY, side(MIGRATING), pausedDestination))
+                .isInstanceOf(Action.Wait.class);
+        assertThat(MoveResolution.decide(POSTCOPY, side(UNREACHABLE), pausedDestination))
+                .isInstanceOf(Action.Wait.class);
+        assertThat(MoveResolution.decide(POSTCOPY, side(DEAD), pausedDestination))
+                .isInstanceOf(Action.AtRisk.class);
+        assertThat(MoveResolution.decide(POSTCOPY, pausedSource, side(DEAD)))
+                .isInstanceOf(Action.AtRisk.class);
+    }
 }

@@ -329,6 +329,40 @@ public final class FakeAgents implements Function<String, AgentGateway> {
                     0);
         }
 
+        @Override
+        public IncomingTicket recoverIncoming(String zone) {
+            call("recoverIncoming", zone, true);
+            synchronized (FakeAgents.this) {
+                require("recoverIncoming", zone, ZoneState.MIGRATING);
+            }
+            return new IncomingTicket(zone, "site-of-" + host, host, TICKET_PORT + 1);
+        }
+
+        @Override
+        public MigrationReport resumePostcopy(String zone, MigrateOutRequest request) {
+            call("resumePostcopy", zone, true);
+            synchronized (FakeAgents.this) {
+                require("resumePostcopy", zone, ZoneState.PAUSED);
+                agent(request.ticket().address()).zones.put(zone, ZoneState.INCOMING);
+                agent(request.ticket().address()).arrived.add(zone);
+            }
+            return new MigrationReport(
+                    zone,
+                    zone + "@" + host,
+                    zone + "@" + request.ticket().address(),
+                    1,
+                    100,
+                    120,
+                    7,
+                    9,
+                    2,
+                    200L << 20,
+                    3,
+                    800.0,
+                    true,
+                    0);
+        }
+
         /** Waits out the migration; true if it was cancelled. */
         private boolean awaitEnd(String zone) {
             long end = System.nanoTime() + migrationTime.toNanos();

@@ -44,6 +44,19 @@ public interface AgentGateway extends StorageGateway {
 
     ZoneStatus commitIncoming(String zone);
 
+    /**
+     * Destination half of a post-copy recovery: the arriving VM, whose post-copy paused (its stream
+     * broke or stalled), listens for the source again; returns where the source resumes to. The VM
+     * is never stopped or discarded here.
+     */
+    IncomingTicket recoverIncoming(String zone);
+
+    /**
+     * Source half of a post-copy recovery: the source, paused in post-copy, sends the rest of the
+     * zone to the destination's recovery ticket; returns once the migration completed.
+     */
+    MigrationReport resumePostcopy(String zone, MigrateOutRequest request);
+
     void discardIncoming(String zone);
 
     void releaseMigrated(String zone);

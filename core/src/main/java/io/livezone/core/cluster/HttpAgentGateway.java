@@ -112,6 +112,20 @@ public final class HttpAgentGateway implements AgentGateway {
     }
 
     @Override
+    public IncomingTicket recoverIncoming(String zone) {
+        return http.post(
+                "/v1/incoming/" + zone + "/recover",
+                null,
+                IncomingTicket.class,
+                Duration.ofMinutes(1));
+    }
+
+    @Override
+    public MigrationReport resumePostcopy(String zone, MigrateOutRequest request) {
+        return job("/v1/zones/" + zone + "/resume-postcopy", request, MigrationReport.class);
+    }
+
+    @Override
     public void discardIncoming(String zone) {
         http.delete("/v1/incoming/" + zone, Duration.ofMinutes(1));
     }
