@@ -451,7 +451,12 @@ public final class Agent implements AgentGateway, AutoCloseable {
         ZoneSlot slot = slot(zone);
         ZoneSlot.Arrival arrival = slot.arrival();
         if (arrival == null) {
-            throw ApiException.notFound("zone '" + zone + "' is not arriving on " + host);
+            // The post-copy began under this host's previous agent: watch its VM anew.
+            IncomingMigration again = driver.reattachIncoming(zone);
+            if (!slot.arrive(new ZoneSlot.Arrival(again, () -> {}, null, null))) {
+                again.close();
+            }
+            arrival = slot.arrival();
         }
         Path socket = socketDir.resolve(zone + ".recover");
         try {

@@ -252,6 +252,11 @@ public final class IncomingMigration implements AutoCloseable {
         return state;
     }
 
+    /** This VM ran before this object watched it (a post-copy destination re-attached). */
+    synchronized void ranBefore() {
+        running = true;
+    }
+
     /** Continues the VM (once); the caller then awaits {@link #awaitResume}. */
     synchronized void run() {
         if (running) {

@@ -54,7 +54,7 @@ public final class OrphanDecision {
 
     public static Decision decide(Role role, String runState, String migrationStatus) {
         String m = migrationStatus == null ? "none" : migrationStatus;
-        return role == Role.INCOMING ? incoming(runState) : active(runState, m);
+        return role == Role.INCOMING ? incoming(runState, m) : active(runState, m);
     }
 
     private static Decision active(String runState, String m) {
@@ -122,7 +122,16 @@ public final class OrphanDecision {
                         + ": left as it is for the coordinator");
     }
 
-    private static Decision incoming(String runState) {
+    private static Decision incoming(String runState, String m) {
+        if (m.startsWith("postcopy")) {
+            return new Decision(
+                    Action.LEAVE,
+                    ZoneState.MIGRATING,
+                    "post-copy arrival ("
+                            + m
+                            + ") orphaned by the agent restart: it runs without all of its"
+                            + " memory; the coordinator recovers it");
+        }
         if ("inmigrate".equals(runState)) {
             return new Decision(
                     Action.LEAVE,

@@ -289,14 +289,17 @@ public final class QemuZoneDriver implements ZoneDriver {
         try (QmpClient qmp = instance.connect()) {
             String qemuStatus = qmp.execute("query-status").path("status").asText();
             String migration = qmp.execute("query-migrate").path("status").asText("none");
+            // Either half of a post-copy (active, paused or recovering) holds part of the zone:
+            // it is migrating, whatever its run state says, until the post-copy completes.
+            boolean postcopy = migration.startsWith("postcopy");
             ZoneState state =
-                    migration.matches("setup|active|pre-switchover|device|postcopy-active")
+                    postcopy || migration.matches("setup|active|pre-switchover|device")
                             ? ZoneState.MIGRATING
                             : qemuStatus.equals("running") ? ZoneState.RUNNING : ZoneState.PAUSED;
             // A stopped source says why: after "completed" or in post-copy its destination holds
             // the zone, and only the coordinator may decide to run this copy again.
             String detail =
-                    state == ZoneState.PAUSED && !migration.equals("none")
+                    postcopy || (state == ZoneState.PAUSED && !migration.equals("none"))
                             ? qemuStatus + "; migration " + migration
                             : qemuStatus;
             return new ZoneStatus(zone, state, instance.id(), pid, detail);
@@ -537,6 +540,33 @@ public final class QemuZoneDriver implements ZoneDriver {
         incoming.close();
         log.info("zone {} arrived and runs here", zone);
         return resumed.timestamp();
+    }
+
+    /**
+     * The destination half of a post-copy whose agent restarted (and with it the {@link
+     * IncomingMigration} that watched it): a new one over a new monitor connection, marked as
+     * having run, so the post-copy can be recovered.
+     */
+    @Override
+    public IncomingMigration reattachIncoming(String zone) {
+        return underLock(
+                zone,
+                () -> {
+                    ZoneRecord record = load(zone);
+                    String id =
+                            record.activeInstance() != null
+                                    ? record.activeInstance()
+                                    : record.incomingInstance();
+                    if (id == null) {
+                        throw new InvalidInputException("zone '" + zone + "' has no VM here");
+                    }
+                    QmpClient qmp = instance(record, id).connect();
+                    var resumed = qmp.expectEvent(QmpEvent.named("RESUME"));
+                    IncomingMigration incoming =
+                            new IncomingMigration(zone, qmp, resumed, () -> markRunning(zone));
+                    incoming.ranBefore();
+                    return incoming;
+                });
     }
 
     /** Drops a zone that was arriving here (its migration failed or was cancelled). */

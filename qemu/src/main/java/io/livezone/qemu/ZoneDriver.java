@@ -101,6 +101,12 @@ public interface ZoneDriver {
             BooleanSupplier cancelled);
 
     /**
+     * A new watcher for the destination half of a post-copy whose agent restarted, so that it can
+     * be recovered ({@link IncomingMigration#recover}).
+     */
+    IncomingMigration reattachIncoming(String zone);
+
+    /**
      * Resumes a post-copy paused at this source to {@code uri} (the destination's recovery
      * address); returns once it completed. Throws a recoverable {@link
      * PostcopyInterruptedException} if the new stream fails too.

@@ -215,7 +215,10 @@ public final class MoveResolution {
     private static Action inPostcopy(Side source, Side destination) {
         return switch (source.kind()) {
             case UNREACHABLE -> new Action.Wait("source unreachable during post-copy");
-            case MIGRATING -> new Action.Wait("post-copy still sending");
+            case MIGRATING ->
+                    source.detail().contains("postcopy-paused")
+                            ? new Action.RecoverPostcopy()
+                            : new Action.Wait("post-copy still sending");
             case STOPPED ->
                     source.postcopy()
                             ? new Action.RecoverPostcopy()
