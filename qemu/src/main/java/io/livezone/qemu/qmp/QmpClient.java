@@ -138,7 +138,18 @@ public final class QmpClient implements AutoCloseable {
             IOException failure;
             try {
                 ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                ch.connect(address);
+                // Non-blocking: a blocking connect to a QEMU whose listen backlog is full (its
+                // main loop stuck, e.g. a post-copy destination waiting for pages) never returns.
+                ch.configureBlocking(false);
+                boolean connected = ch.connect(address);
+                while (!connected && System.nanoTime() < deadline) {
+                    sleepNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                    connected = ch.finishConnect();
+                }
+                if (!connected) {
+                    throw new IOException("QEMU did not accept the connection (monitor busy?)");
+                }
+                ch.configureBlocking(true);
                 return ch;
             } catch (IOException e) {
                 closeQuietly(ch);
