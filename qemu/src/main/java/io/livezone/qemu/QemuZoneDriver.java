@@ -560,7 +560,20 @@ public final class QemuZoneDriver implements ZoneDriver {
                     if (id == null) {
                         throw new InvalidInputException("zone '" + zone + "' has no VM here");
                     }
-                    QmpClient qmp = instance(record, id).connect();
+                    QemuInstance vm = instance(record, id);
+                    if (record.diskDevice() != null) {
+                        // The disk mirror ended at the switchover, before the post-copy; its NBD
+                        // export, which the previous agent would have removed at completion,
+                        // must go, or the disk cannot be activated when the zone completes.
+                        try (QmpClient storage =
+                                QmpClient.connect(vm.storageSocket(), Duration.ofSeconds(10))) {
+                            storage.execute("nbd-server-stop");
+                        } catch (RuntimeException e) {
+                            log.info(
+                                    "zone {}: no disk export to remove ({})", zone, e.getMessage());
+                        }
+                    }
+                    QmpClient qmp = vm.connect();
                     var resumed = qmp.expectEvent(QmpEvent.named("RESUME"));
                     IncomingMigration incoming =
                             new IncomingMigration(zone, qmp, resumed, () -> markRunning(zone));
