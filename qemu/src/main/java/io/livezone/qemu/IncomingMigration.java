@@ -60,6 +60,8 @@ public final class IncomingMigration implements AutoCloseable {
      * @param beforeRunning persists that the VM is about to run (it may hold the zone's only
      *     current state from then on); called once, before the first {@code cont}
      */
+    private volatile boolean resumedBefore;
+
     IncomingMigration(String zone, QmpClient qmp, EventWaiter resumed, Runnable beforeRunning) {
         this.zone = zone;
         this.qmp = qmp;
@@ -255,6 +257,7 @@ public final class IncomingMigration implements AutoCloseable {
     /** This VM ran before this object watched it (a post-copy destination re-attached). */
     synchronized void ranBefore() {
         running = true;
+        resumedBefore = true;
     }
 
     /** Continues the VM (once); the caller then awaits {@link #awaitResume}. */
@@ -268,6 +271,14 @@ public final class IncomingMigration implements AutoCloseable {
     }
 
     QmpEvent awaitResume(Duration timeout) {
+        if (resumedBefore) {
+            // Its RESUME came before this watcher: nothing to wait for.
+            return new QmpEvent(
+                    "RESUME",
+                    com.fasterxml.jackson.databind.node.NullNode.getInstance(),
+                    java.time.Instant.now(),
+                    System.nanoTime());
+        }
         return resumed.await(timeout);
     }
 

@@ -268,6 +268,7 @@ final class MoveTransaction {
             try {
                 switch (action) {
                     case Action.AdoptDestination a -> {
+                        closeArrival(dst, m.zone());
                         adoptDestination(there, diskTicket, disk);
                         return;
                     }
@@ -352,6 +353,20 @@ final class MoveTransaction {
                 Thread.currentThread().interrupt();
                 return; // coordinator shutdown: recovery settles the move at the next start
             }
+        }
+    }
+
+    /**
+     * A destination that runs the zone without its commit (it completed a post-copy while the
+     * coordinator was away) still holds its arrival — the monitor connection, the stream's
+     * listener: the commit, repeated, confirms it and lets them go. Answered at once by a
+     * destination already committed.
+     */
+    private void closeArrival(AgentGateway dst, String zone) {
+        try {
+            dst.commitIncoming(zone);
+        } catch (RuntimeException e) {
+            log.warn("plan {}: {}'s arrival could not be closed: {}", plan, zone, e.getMessage());
         }
     }
 

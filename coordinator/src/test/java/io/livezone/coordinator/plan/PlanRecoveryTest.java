@@ -94,7 +94,9 @@ class PlanRecoveryTest {
         PlanExecutor e = restart();
         PlanRecord plan = awaitEnd(e, id);
 
-        assertThat(agents.calls("a")).containsExactly("h1.releaseMigrated(a)");
+        // The repeated commit lets the destination's agent close the arrival it may still hold.
+        assertThat(agents.calls("a"))
+                .containsExactly("h2.commitIncoming(a)", "h1.releaseMigrated(a)");
         expectZonesMoved(clusters.getLast(), plan);
     }
 

@@ -405,6 +405,9 @@ public final class FakeAgents implements Function<String, AgentGateway> {
         public ZoneStatus commitIncoming(String zone) {
             call("commitIncoming", zone, true);
             synchronized (FakeAgents.this) {
+                if (zones.get(zone) == ZoneState.RUNNING) {
+                    return status(zone); // as the agent: a repeated commit finds it running
+                }
                 require("commitIncoming", zone, ZoneState.INCOMING);
                 if (!arrived.remove(zone)) {
                     throw ApiException.conflict(
