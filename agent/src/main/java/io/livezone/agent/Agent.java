@@ -204,7 +204,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             ZoneSlot.Arrival a = slot(z.zone()).arrival();
             PostcopyState postcopy =
                     a != null && a.migration().everRan() && !a.migration().arrived()
-                            ? a.migration().postcopyState()
+                            ? a.migration().lastKnownPostcopyState()
                             : PostcopyState.NONE;
             if (postcopy.inPostcopy()) {
                 // Runs, but without all of its memory: the source holds the rest until the

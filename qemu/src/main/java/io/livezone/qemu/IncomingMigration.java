@@ -172,6 +172,15 @@ public final class IncomingMigration implements AutoCloseable {
     }
 
     /**
+     * Where this VM stands in post-copy as its last MIGRATION event said, without asking: a
+     * post-copy destination's main loop may be blocked on a missing page, and then a monitor
+     * command waits for as long as the pages do.
+     */
+    public PostcopyState lastKnownPostcopyState() {
+        return qmp.isConnected() ? PostcopyState.of(lastStatus) : PostcopyState.GONE;
+    }
+
+    /**
      * Where this VM stands in post-copy, asked over the monitor this object holds; {@link
      * PostcopyState#GONE} once the VM's QEMU ended (or this object was closed).
      */
