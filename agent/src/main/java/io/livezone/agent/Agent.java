@@ -28,8 +28,10 @@ import io.livezone.core.cluster.StorageTransfer;
 import io.livezone.core.cluster.SwitchoverGate;
 import io.livezone.core.cluster.TransferTicket;
 import io.livezone.core.cluster.ZoneDefinition;
+import io.livezone.core.fault.Failpoints;
 import io.livezone.core.http.ApiException;
 import io.livezone.link.TcpToUnixForwarder;
+import io.livezone.qemu.GuestImage;
 import io.livezone.qemu.IncomingMigration;
 import io.livezone.qemu.PostcopyState;
 import io.livezone.qemu.ZoneDriver;
@@ -537,6 +539,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
                     zone,
                     host,
                     resumed.getEpochSecond() * 1_000_000 + resumed.getNano() / 1_000);
+            Failpoints.reach("agent.resumed"); // running here; the coordinator does not know yet
         } finally {
             closeQuietly(arrival.listener());
             if (arrival.export() != null) {
@@ -668,7 +671,9 @@ public final class Agent implements AgentGateway, AutoCloseable {
     }
 
     private ZoneSpec spec(ZoneDefinition zone) {
-        return zone.toSpec(boot, Optional.of(driver.networkGateway()));
+        return zone.toSpec(
+                GuestImage.bootFor(boot, zone.redisPort() != 0),
+                Optional.of(driver.networkGateway()));
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.livezone.core.cluster.LinkSettings;
 import io.livezone.core.cluster.MigrateOutRequest;
 import io.livezone.core.cluster.StorageTransfer;
 import io.livezone.core.cluster.SwitchoverGate;
+import io.livezone.core.fault.Failpoints;
 import io.livezone.core.http.ApiException;
 import io.livezone.link.UnixToTcpForwarder;
 import io.livezone.qemu.ZoneDriver;
@@ -102,6 +103,7 @@ final class Departure {
         // destination's disk is exactly the one the zone stopped with.
         SwitchoverHook hook =
                 z -> {
+                    Failpoints.reach("agent.switchover"); // the source is paused here
                     if (mirror != null) {
                         mirror.finishAtSwitchover();
                     }

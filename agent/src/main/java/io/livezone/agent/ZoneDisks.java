@@ -6,6 +6,7 @@ import io.livezone.core.cluster.DiskMirrorRequest;
 import io.livezone.core.cluster.DiskTicket;
 import io.livezone.core.cluster.RemoteDisk;
 import io.livezone.core.cluster.StorageTransfer;
+import io.livezone.core.fault.Failpoints;
 import io.livezone.core.http.ApiException;
 import io.livezone.link.UnixToTcpForwarder;
 import io.livezone.qemu.ZoneDriver;
@@ -159,6 +160,7 @@ final class ZoneDisks {
                         tunnels,
                         request);
         slot.departing(mirror);
+        Failpoints.reach("agent.mirror"); // QEMU mirrors on while this thread is held
         try {
             StorageTransfer synced =
                     mirror.awaitReady(MIRROR_TIMEOUT, slot::cancelRequested, slot::progress);

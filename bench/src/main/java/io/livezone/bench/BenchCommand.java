@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
             BenchPlans.class,
             BenchSim.class,
             StorageBench.class,
-            BenchContinuity.class
+            BenchContinuity.class,
+            BenchFaults.class
         })
 public final class BenchCommand {
 

@@ -40,7 +40,19 @@ public final class ZoneService {
             Long memoryMiB,
             Integer vcpus,
             StorageService.DiskRequest disk,
-            String restart) {
+            String restart,
+            Integer redisPort) {
+        /** A zone without Redis. */
+        public CreateZone(
+                String name,
+                String host,
+                Long memoryMiB,
+                Integer vcpus,
+                StorageService.DiskRequest disk,
+                String restart) {
+            this(name, host, memoryMiB, vcpus, disk, restart, null);
+        }
+
         /** A zone that is never restarted. */
         public CreateZone(
                 String name,
@@ -48,12 +60,12 @@ public final class ZoneService {
                 Long memoryMiB,
                 Integer vcpus,
                 StorageService.DiskRequest disk) {
-            this(name, host, memoryMiB, vcpus, disk, null);
+            this(name, host, memoryMiB, vcpus, disk, null, null);
         }
 
         /** A zone without a disk. */
         public CreateZone(String name, String host, Long memoryMiB, Integer vcpus) {
-            this(name, host, memoryMiB, vcpus, null, null);
+            this(name, host, memoryMiB, vcpus, null, null, null);
         }
     }
 
@@ -128,7 +140,8 @@ public final class ZoneService {
                             ZoneApp.DEFAULT.udpPort(),
                             ZoneApp.DEFAULT.tickHz(),
                             disk == null ? null : disk.definition(),
-                            restart);
+                            restart,
+                            request.redisPort() == null ? 0 : request.redisPort());
             registry.putZone(new ZoneRecord(def, request.host(), ZoneLifecycle.STAGING));
         }
         DiskDefinition served = null;

@@ -175,6 +175,11 @@ public final class HostNetwork {
         if (!hosts.containsKey(host)) {
             throw new InvalidInputException("unknown host " + host);
         }
+        return namespaceOf(cluster, host);
+    }
+
+    /** The namespace of {@code host} in the host network of {@code cluster}. */
+    public static String namespaceOf(String cluster, String host) {
         return "lzc-" + cluster + "-" + host;
     }
 

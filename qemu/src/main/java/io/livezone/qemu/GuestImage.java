@@ -42,4 +42,15 @@ public record GuestImage(Path kernel, Path initrd) {
         }
         return new BootImage.Kernel(kernel, withRedis);
     }
+
+    /**
+     * The boot image of a zone: the Redis initramfs beside a kernel boot's when the zone runs
+     * Redis; anything else as it is.
+     */
+    public static BootImage bootFor(BootImage boot, boolean runsRedis) {
+        if (!runsRedis || !(boot instanceof BootImage.Kernel k)) {
+            return boot;
+        }
+        return new GuestImage(k.kernel(), k.initrd()).bootWithRedis();
+    }
 }

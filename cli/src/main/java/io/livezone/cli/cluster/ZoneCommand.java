@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.livezone.coordinator.ZoneService;
 import io.livezone.coordinator.storage.StorageService;
 import io.livezone.core.InvalidInputException;
+import io.livezone.core.ZoneApp;
 import io.livezone.core.ZoneSpec;
 
 import picocli.CommandLine.Command;
@@ -76,6 +77,13 @@ public final class ZoneCommand {
                                 + " restart: it is also booted again on its host")
         String restart;
 
+        @Option(
+                names = "--redis-port",
+                description =
+                        "also run Debian's Redis server in the zone on this TCP port; players reach"
+                                + " it through the gateway at the endpoint NAME.redis")
+        Integer redisPort;
+
         @Override
         public void run() {
             // The coordinator checks these too; here they are refused before the cluster is
@@ -92,6 +100,9 @@ public final class ZoneCommand {
                                 + " MiB");
             }
             io.livezone.core.cluster.RestartPolicy.of(restart); // bad input fails here, with exit 2
+            if (redisPort != null) {
+                ZoneApp.DEFAULT.withRedis(redisPort); // a bad or clashing port fails here
+            }
             boolean withDisk = disk || diskImage != null || diskSizeMiB != null || diskHost != null;
             if (diskWriter && !withDisk) {
                 throw new InvalidInputException(
@@ -107,7 +118,13 @@ public final class ZoneCommand {
                             .post(
                                     "/v1/zones",
                                     new ZoneService.CreateZone(
-                                            name, host, memoryMiB, 1, diskRequest, restart),
+                                            name,
+                                            host,
+                                            memoryMiB,
+                                            1,
+                                            diskRequest,
+                                            restart,
+                                            redisPort),
                                     JsonNode.class,
                                     Duration.ofMinutes(5));
             System.out.println(

@@ -19,6 +19,7 @@ import io.livezone.core.cluster.MigrateOutRequest;
 import io.livezone.core.cluster.MigrationSettings;
 import io.livezone.core.cluster.StorageTransfer;
 import io.livezone.core.cluster.ZoneDefinition;
+import io.livezone.core.fault.Failpoints;
 import io.livezone.core.http.ApiException;
 
 import org.slf4j.Logger;
@@ -176,6 +177,7 @@ final class MoveTransaction {
                                 report.totalMillis())
                         .in(MoveState.COMMITTING));
         long commitStart = System.nanoTime();
+        Failpoints.reach("coordinator.commit");
         try {
             dst.commitIncoming(m.zone());
         } catch (RuntimeException e) {
@@ -414,6 +416,7 @@ final class MoveTransaction {
         if (disk != null && disk.local()) {
             recordDiskMove(src, m, disk);
         }
+        Failpoints.reach("coordinator.release");
         try {
             src.releaseMigrated(m.zone());
         } catch (RuntimeException e) {

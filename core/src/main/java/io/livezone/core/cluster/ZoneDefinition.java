@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param disk the zone's disk, or null for a zone without one
  * @param restart what happens when the zone's VM dies outside a migration; null means {@link
  *     RestartPolicy#NEVER}
+ * @param redisPort TCP port of Debian's Redis server beside the zone server in the guest (players
+ *     reach it through the gateway too); 0: none
  */
 public record ZoneDefinition(
         String name,
@@ -31,7 +33,8 @@ public record ZoneDefinition(
         int udpPort,
         int tickHz,
         DiskDefinition disk,
-        RestartPolicy restart) {
+        RestartPolicy restart,
+        int redisPort) {
     public ZoneDefinition {
         restart = restart == null ? RestartPolicy.NEVER : restart;
         ZoneSpec.validateName(name);
@@ -53,7 +56,22 @@ public record ZoneDefinition(
         }
         Ipv4Interface.parse(address);
         new MacAddress(mac);
-        new ZoneApp(tcpPort, udpPort, tickHz);
+        new ZoneApp(tcpPort, udpPort, tickHz, redisPort);
+    }
+
+    /** A zone without Redis. */
+    public ZoneDefinition(
+            String name,
+            long memoryMiB,
+            int vcpus,
+            String address,
+            String mac,
+            int tcpPort,
+            int udpPort,
+            int tickHz,
+            DiskDefinition disk,
+            RestartPolicy restart) {
+        this(name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, restart, 0);
     }
 
     /** A zone that is never restarted. */
@@ -85,12 +103,20 @@ public record ZoneDefinition(
 
     public ZoneDefinition withDisk(DiskDefinition newDisk) {
         return new ZoneDefinition(
-                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, newDisk, restart);
+                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, newDisk, restart,
+                redisPort);
     }
 
     public ZoneDefinition withRestart(RestartPolicy policy) {
         return new ZoneDefinition(
-                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, policy);
+                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, policy,
+                redisPort);
+    }
+
+    public ZoneDefinition withRedis(int port) {
+        return new ZoneDefinition(
+                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, restart,
+                port);
     }
 
     /**
@@ -104,7 +130,7 @@ public record ZoneDefinition(
                 vcpus,
                 boot,
                 new NicSpec(new MacAddress(mac), Ipv4Interface.parse(address), gateway),
-                new ZoneApp(tcpPort, udpPort, tickHz));
+                new ZoneApp(tcpPort, udpPort, tickHz, redisPort));
     }
 
     public static ZoneDefinition of(ZoneSpec spec) {
@@ -116,6 +142,9 @@ public record ZoneDefinition(
                 spec.nic().mac().value(),
                 spec.app().tcpPort(),
                 spec.app().udpPort(),
-                spec.app().tickHz());
+                spec.app().tickHz(),
+                null,
+                null,
+                spec.app().redisPort());
     }
 }

@@ -37,6 +37,10 @@ final class PlacementFollower {
     private final Gateway gateway;
     private final GatewayControl control;
     private final JsonHttpClient coordinator;
+
+    /** Endpoint name of a zone's Redis: the zone's name and this (no zone name has a dot). */
+    public static final String REDIS_SUFFIX = ".redis";
+
     private final Path portsFile;
     private final int firstPort;
     private final Map<String, Integer> ports;
@@ -71,24 +75,27 @@ final class PlacementFollower {
                 continue;
             }
             InetAddress address = InetAddress.getByName(def.path("address").asText().split("/")[0]);
-            ZoneLocation location =
+            boolean settled = z.path("state").asText().equals("RUNNING");
+            follow(
+                    name,
                     new ZoneLocation(
                             new InetSocketAddress(address, def.path("udpPort").asInt()),
                             new InetSocketAddress(address, def.path("tcpPort").asInt()),
-                            site);
-            var current = gateway.location(name);
-            if (current.isEmpty()) {
-                int port = ports.computeIfAbsent(name, n -> nextPort());
-                gateway.addZone(name, location, port);
-                writePorts();
-                log.info("zone {}: endpoint port {} -> {} at site {}", name, port, address, site);
-            } else if (!control.isHeld(name)
-                    && z.path("state").asText().equals("RUNNING")
-                    && !current.get().equals(location)) {
-                // Only a settled placement: while a move is in flight the registry still names
-                // the source, and the switchover's release has already named the destination.
-                gateway.retarget(name, location);
-                log.info("zone {}: now at site {}", name, site);
+                            site),
+                    settled);
+            int redis = def.path("redisPort").asInt();
+            if (redis > 0) {
+                // A second stable endpoint for the zone's Redis (TCP only; its UDP side is the
+                // zone server's and unused). Not held at the switchover: TCP retransmits.
+                String endpoint = name + REDIS_SUFFIX;
+                present.add(endpoint);
+                follow(
+                        endpoint,
+                        new ZoneLocation(
+                                new InetSocketAddress(address, def.path("udpPort").asInt()),
+                                new InetSocketAddress(address, redis),
+                                site),
+                        settled);
             }
         }
         for (String served : gateway.zones()) {
@@ -96,6 +103,28 @@ final class PlacementFollower {
                 gateway.removeZone(served);
                 log.info("zone {}: gone from the registry; endpoint closed", served);
             }
+        }
+    }
+
+    /** Serves {@code endpoint} at its stable port, pointed at {@code location} once settled. */
+    private void follow(String endpoint, ZoneLocation location, boolean settled)
+            throws IOException {
+        var current = gateway.location(endpoint);
+        if (current.isEmpty()) {
+            int port = ports.computeIfAbsent(endpoint, n -> nextPort());
+            gateway.addZone(endpoint, location, port);
+            writePorts();
+            log.info(
+                    "zone {}: endpoint port {} -> {} at site {}",
+                    endpoint,
+                    port,
+                    location.tcp(),
+                    location.site());
+        } else if (!control.isHeld(endpoint) && settled && !current.get().equals(location)) {
+            // Only a settled placement: while a move is in flight the registry still names
+            // the source, and the switchover's release has already named the destination.
+            gateway.retarget(endpoint, location);
+            log.info("zone {}: now at site {}", endpoint, location.site());
         }
     }
 

@@ -12,6 +12,7 @@ import io.livezone.core.InvalidInputException;
 import io.livezone.core.Ipv4Interface;
 import io.livezone.core.LiveZoneException;
 import io.livezone.core.ZoneStatus;
+import io.livezone.core.fault.Failpoints;
 import io.livezone.core.http.JsonHttpClient;
 import io.livezone.gateway.daemon.ClusterGatewayMain;
 import io.livezone.network.HostNetwork;
@@ -415,6 +416,11 @@ public final class LocalCluster implements AutoCloseable {
                 c.args().toArray(String[]::new));
     }
 
+    /** Kills the coordinator (SIGKILL, as in a crash); {@link #restartCoordinator} starts it. */
+    public void killCoordinator() {
+        crash(state.coordinatorPid());
+    }
+
     /** Kills the players' gateway (SIGKILL, as in a crash); its endpoints close with it. */
     public void killGateway() {
         crash(state.gatewayPid());
@@ -634,6 +640,8 @@ public final class LocalCluster implements AutoCloseable {
         cmd.add("-Xmx256m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Dlivezone.home=" + LiveZoneHome.path());
+        // A lab cluster's processes can be held at a move's named steps (fault injection).
+        cmd.add("-D" + Failpoints.PROPERTY + "=" + clusterDir.resolve(FaultControl.FOLDER));
         cmd.add("-Dlogback.configurationFile=logback-daemon.xml");
         cmd.add("-cp");
         cmd.add(Files.readString(clusterDir.resolve("classpath")));

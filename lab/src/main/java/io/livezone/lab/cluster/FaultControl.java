@@ -1,0 +1,145 @@
+package io.livezone.lab.cluster;
+
+import io.livezone.core.EnvironmentException;
+import io.livezone.core.fault.Failpoints;
+import io.livezone.network.HostNetwork;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real faults for a local cluster's processes and links: holds at a move's {@link Failpoints},
+ * SIGSTOP/SIGCONT of an agent, and network partitions made of DROP rules inside the hosts'
+ * namespaces (the cluster's own; nothing else is touched). Every rule added is remembered, so
+ * {@link #healAll} removes exactly what this object added.
+ */
+public final class FaultControl {
+    /** The cluster folder's subfolder whose files arm failpoints. */
+    public static final String FOLDER = "failpoints";
+
+    private final Path dir;
+    private final String cluster;
+    private final List<List<String>> rules = new ArrayList<>();
+
+    public FaultControl(LocalCluster cluster) {
+        this.dir = cluster.dir().resolve(FOLDER);
+        this.cluster = cluster.state().name();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The next process to reach {@code point} holds there until {@link #disarm}. */
+    public void arm(String point) {
+        try {
+            Files.deleteIfExists(dir.resolve(Failpoints.checked(point) + ".reached"));
+            Files.writeString(dir.resolve(point), "armed\n");
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot arm " + point + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a process holds at {@code point} now (or did, since it was armed). */
+    public boolean reached(String point) {
+        return Files.exists(dir.resolve(Failpoints.checked(point) + ".reached"));
+    }
+
+    /** Lets a held process go on; the point no longer holds anyone. */
+    public void disarm(String point) {
+        try {
+            Files.deleteIfExists(dir.resolve(Failpoints.checked(point)));
+            Files.deleteIfExists(dir.resolve(point + ".reached"));
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot disarm " + point + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops every packet between {@code host} and {@code peer} (an address), both ways. */
+    public void partition(String host, String peer) {
+        addRule(host, "INPUT", "-s", peer);
+        addRule(host, "OUTPUT", "-d", peer);
+    }
+
+    /** Removes every rule {@link #partition} added. */
+    public void healAll() {
+        List<String> problems = new ArrayList<>();
+        for (List<String> rule : List.copyOf(rules)) {
+            List<String> delete = new ArrayList<>(rule);
+            delete.set(delete.indexOf("-I"), "-D");
+            try {
+                run(delete);
+                rules.remove(rule);
+            } catch (EnvironmentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new EnvironmentException("partition rules left: " + problems);
+        }
+    }
+
+    /** The coordinator's (and gateway's) address on the host network. */
+    public static String coordinatorAddress(LocalCluster cluster) {
+        return URI.create(cluster.state().coordinatorUrl()).getHost();
+    }
+
+    /** SIGSTOP (freeze) or SIGCONT of a process, e.g. an agent. */
+    public static void signal(long pid, boolean stop) {
+        run(List.of("kill", stop ? "-STOP" : "-CONT", Long.toString(pid)));
+    }
+
+    private void addRule(String host, String chain, String flag, String address) {
+        List<String> rule =
+                List.of(
+                        "ip",
+                        "netns",
+                        "exec",
+                        HostNetwork.namespaceOf(cluster, host),
+                        "iptables",
+                        "-w",
+                        "-I",
+                        chain,
+                        flag,
+                        address,
+                        "-j",
+                        "DROP");
+        run(rule);
+        rules.add(rule);
+    }
+
+    private static void run(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new EnvironmentException(String.join(" ", command) + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new EnvironmentException(String.join(" ", command) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EnvironmentException("interrupted: " + String.join(" ", command));
+        }
+    }
+
+    /** Waits until {@code point} is reached; false after {@code timeout}. */
+    public boolean awaitReached(String point, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!reached(point)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+}
