@@ -78,7 +78,7 @@ public final class Coordinator implements AutoCloseable {
         liveness.scheduleWithFixedDelay(
                 () -> {
                     try {
-                        plans.sweepStrayArrivals();
+                        plans.sweepStrays();
                     } catch (RuntimeException e) {
                         log.debug("stray arrival sweep incomplete: {}", e.getMessage());
                     }

@@ -246,6 +246,30 @@ class BenchSmokeTest {
     }
 
     @Test
+    @Order(7)
+    void faults() throws IOException {
+        clusterRoot = Files.createTempDirectory("lzbsf");
+        JsonNode j =
+                bench(
+                        "faults",
+                        "--json",
+                        "--cells",
+                        "idle/kill-zone-qemu",
+                        "--cluster-root",
+                        clusterRoot.toString());
+
+        assertThat(j.path("cells").asInt()).isEqualTo(1);
+        assertThat(j.path("passed").asInt()).isEqualTo(1);
+        assertThat(j.path("failed")).isEmpty();
+        assertThat(j.path("double_running").asInt()).isZero();
+        assertThat(j.path("lost_zones").asInt()).isZero();
+        assertThat(j.path("lost_acked_writes").asInt()).isZero();
+        assertThat(j.path("destroyed_by_fault").asInt())
+                .as("a zone whose only QEMU is killed is reported failed, not kept")
+                .isEqualTo(1);
+    }
+
+    @Test
     @Order(6)
     void continuity() {
         JsonNode j =

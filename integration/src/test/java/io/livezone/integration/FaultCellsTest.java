@@ -18,7 +18,8 @@ import java.util.List;
  * Issue H's fault matrix, one cell per kind of fault, on real VMs: each cell moves a zone (disk,
  * disk writer, Redis, a player counting through the gateway), injects the real fault at its phase
  * and judges by the QEMU processes, the counter and the disk ({@link FaultRun}). The whole matrix
- * is {@code livezone bench faults}.
+ * is {@code livezone bench faults}; a zone's death outside a move is {@code BenchSmokeTest}'s cell
+ * and {@code ZoneFailureTest}'s.
  */
 class FaultCellsTest {
     private static Path root;
@@ -52,8 +53,7 @@ class FaultCellsTest {
                 "precopy/partition-agents",
                 "commit/partition-coord-dst",
                 "commit/stop-dst-agent",
-                "switchover/kill-gateway",
-                "idle/kill-zone-qemu"
+                "switchover/kill-gateway"
             })
     void cell(String id) throws Exception {
         FaultCell cell = FaultCell.select(List.of(id)).get(0);

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -280,11 +281,20 @@ public final class PlanExecutor implements AutoCloseable {
     }
 
     /**
-     * Discards destination VMs that no unfinished move expects — left by a move rolled back while
-     * their agent could not be asked. Such a VM never ran (destinations run only after their
-     * commit), so ending it loses nothing. Returns what was discarded, as {@code zone@host}.
+     * Ends the copies of zones that no unfinished move expects and that can never be needed:
+     *
+     * <ul>
+     *   <li>destination VMs left by a move rolled back while their agent could not be asked. Such a
+     *       VM never ran (destinations run only after their commit), so ending it loses nothing;
+     *   <li>sources stopped for good after a completed migration whose release was lost (their
+     *       agent died or did not answer at the release) while the registry names another host
+     *       where the zone runs, as that host's agent confirms. The move committed there, so this
+     *       copy is history.
+     * </ul>
+     *
+     * Returns what was ended, as {@code zone@host}.
      */
-    public List<String> sweepStrayArrivals() {
+    public List<String> sweepStrays() {
         Set<String> expected = new HashSet<>();
         List<PlanRecord> open = new ArrayList<>(recovering.values());
         runs.values().forEach(r -> open.add(r.snapshot()));
@@ -292,34 +302,71 @@ public final class PlanExecutor implements AutoCloseable {
             for (MoveRecord m : p.moves()) {
                 if (!m.state().finished()) {
                     expected.add(m.zone() + "@" + m.destination());
+                    expected.add(m.zone() + "@" + m.source());
                 }
             }
         }
-        List<String> discarded = new ArrayList<>();
+        Map<String, List<ZoneStatus>> byHost = new HashMap<>();
         for (HostRecord h : registry.hosts()) {
-            if (h.state() != HostRecord.HostState.UP) {
-                continue;
-            }
-            AgentGateway agent = agents.apply(h.name());
-            for (ZoneStatus z : agent.zones()) {
-                boolean neverRan =
-                        z.state() == ZoneState.INCOMING || z.state() == ZoneState.ARRIVAL_FAILED;
-                boolean home =
-                        registry.findZone(z.zone())
-                                .map(r -> r.host().equals(h.name()))
-                                .orElse(false);
-                if (neverRan && !home && !expected.contains(z.zone() + "@" + h.name())) {
-                    agent.discardIncoming(z.zone());
-                    discarded.add(z.zone() + "@" + h.name());
-                    log.info(
-                            "discarded a stray arriving VM of {} on {} ({}); it never ran",
-                            z.zone(),
-                            h.name(),
-                            z.qemuStatus());
+            if (h.state() == HostRecord.HostState.UP) {
+                try {
+                    byHost.put(h.name(), agents.apply(h.name()).zones());
+                } catch (RuntimeException e) {
+                    log.debug("sweep: {} does not answer: {}", h.name(), e.getMessage());
                 }
             }
         }
-        return discarded;
+        List<String> ended = new ArrayList<>();
+        byHost.forEach(
+                (host, zones) -> {
+                    for (ZoneStatus z : zones) {
+                        if (expected.contains(z.zone() + "@" + host)) {
+                            continue;
+                        }
+                        Optional<ZoneRecord> home = registry.findZone(z.zone());
+                        if (home.isEmpty() || home.get().host().equals(host)) {
+                            continue;
+                        }
+                        boolean neverRan =
+                                z.state() == ZoneState.INCOMING
+                                        || z.state() == ZoneState.ARRIVAL_FAILED;
+                        if (neverRan) {
+                            agents.apply(host).discardIncoming(z.zone());
+                            ended.add(z.zone() + "@" + host);
+                            log.info(
+                                    "discarded a stray arriving VM of {} on {} ({}); it never ran",
+                                    z.zone(),
+                                    host,
+                                    z.qemuStatus());
+                        } else if (departed(z) && runsAt(home.get(), byHost)) {
+                            agents.apply(host).releaseMigrated(z.zone());
+                            ended.add(z.zone() + "@" + host);
+                            log.info(
+                                    "released the stopped source of {} on {} ({}); the zone runs"
+                                            + " on {}",
+                                    z.zone(),
+                                    host,
+                                    z.qemuStatus(),
+                                    home.get().host());
+                        }
+                    }
+                });
+        return ended;
+    }
+
+    /** A source stopped for good: its outgoing migration completed (QEMU says so). */
+    private static boolean departed(ZoneStatus z) {
+        return z.state() == ZoneState.PAUSED && z.qemuStatus().contains("migration completed");
+    }
+
+    /** The registry says the zone runs on its host, and that host's agent agrees. */
+    private static boolean runsAt(ZoneRecord zone, Map<String, List<ZoneStatus>> byHost) {
+        return zone.state() == ZoneRecord.ZoneLifecycle.RUNNING
+                && byHost.getOrDefault(zone.host(), List.of()).stream()
+                        .anyMatch(
+                                z ->
+                                        z.zone().equals(zone.definition().name())
+                                                && z.state() == ZoneState.RUNNING);
     }
 
     @Override

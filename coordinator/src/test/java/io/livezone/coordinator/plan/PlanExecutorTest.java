@@ -175,13 +175,13 @@ class PlanExecutorTest {
         long id = submit("parallel", move("b", "h3")).id();
         awaitMigrating("h1", "b");
 
-        assertThat(executor.sweepStrayArrivals()).containsExactly("a@h2");
+        assertThat(executor.sweepStrays()).containsExactly("a@h2");
 
         assertThat(agents.state("h2", "a")).isEmpty();
         assertThat(agents.state("h3", "b")).hasValue(ZoneState.INCOMING);
         agents.release("b");
         assertThat(awaitEnd(executor, id).state()).isEqualTo(PlanState.DONE);
-        assertThat(executor.sweepStrayArrivals()).isEmpty();
+        assertThat(executor.sweepStrays()).isEmpty();
     }
 
     /**

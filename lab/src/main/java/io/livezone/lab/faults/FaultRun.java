@@ -61,6 +61,7 @@ public final class FaultRun implements AutoCloseable {
     private static final int REDIS_PORT = 6379;
     private static final long MEMORY_MIB = 160;
     private static final long SLOW = 3_000_000;
+    private static final long SLOWER = 1_000_000;
     private static final long FAST = 40_000_000;
     private static final Duration PLAN_END = Duration.ofMinutes(10);
     private static final Duration AGENT_DOWN = Duration.ofSeconds(3);
@@ -177,12 +178,18 @@ public final class FaultRun implements AutoCloseable {
         if (point != null) {
             faults.arm(point);
         }
-        boolean slow = Set.of(Phase.PRECOPY, Phase.MIRROR, Phase.POSTCOPY).contains(cell.phase());
+        // Slow enough to be caught in the act; post-copy starts after 30 s of pre-copy that has
+        // not converged, so its move is slower still.
+        long bandwidth =
+                switch (cell.phase()) {
+                    case PRECOPY, MIRROR -> SLOW;
+                    case POSTCOPY -> SLOWER;
+                    default -> FAST;
+                };
         long plan =
                 submit(
                         dst,
-                        new MigrationSettings(
-                                30, slow ? SLOW : FAST, true, cell.phase() == Phase.POSTCOPY));
+                        new MigrationSettings(30, bandwidth, true, cell.phase() == Phase.POSTCOPY));
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         HttpAgentGateway source = agentOf(src);
         while (System.nanoTime() < deadline) {
@@ -293,6 +300,10 @@ public final class FaultRun implements AutoCloseable {
             throw new CellFailure("plan FAILED without saying why");
         }
         String state = awaitSettled();
+        if (cell.destroysZone() && state.equals("RUNNING")) {
+            // A death after the move ended is the health monitor's to see (within seconds).
+            state = awaitState(Set.of("LOST", "FAILED"), Duration.ofSeconds(60));
+        }
         if (cell.destroysZone() && !state.equals("RUNNING")) {
             // The fault destroyed the zone's only complete copy: said so, and nothing runs.
             o.destroyed = true;
@@ -356,16 +367,21 @@ public final class FaultRun implements AutoCloseable {
     }
 
     private void awaitZoneState(Set<String> states, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String state = "";
-        while (System.nanoTime() < deadline) {
-            state = api().get("/v1/zones/" + zone, JsonNode.class).path("state").asText();
-            if (states.contains(state)) {
-                return;
-            }
-            Thread.sleep(500);
+        String state = awaitState(states, timeout);
+        if (!states.contains(state)) {
+            throw new CellFailure("zone still " + state + " after " + timeout.toSeconds() + " s");
         }
-        throw new CellFailure("zone still " + state + " after " + timeout.toSeconds() + " s");
+    }
+
+    /** The zone's registry state once in {@code states}, or the last seen after {@code timeout}. */
+    private String awaitState(Set<String> states, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String state = api().get("/v1/zones/" + zone, JsonNode.class).path("state").asText();
+        while (!states.contains(state) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            state = api().get("/v1/zones/" + zone, JsonNode.class).path("state").asText();
+        }
+        return state;
     }
 
     /** The zone's copies once only one is left (a release may take a moment), or after 30 s. */
