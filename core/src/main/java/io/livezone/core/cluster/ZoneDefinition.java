@@ -21,7 +21,7 @@ import java.util.Optional;
  * @param restart what happens when the zone's VM dies outside a migration; null means {@link
  *     RestartPolicy#NEVER}
  * @param redisPort TCP port of Debian's Redis server beside the zone server in the guest (players
- *     reach it through the gateway too); 0: none
+ *     reach it through the gateway too); 0 or null: none
  */
 public record ZoneDefinition(
         String name,
@@ -34,9 +34,10 @@ public record ZoneDefinition(
         int tickHz,
         DiskDefinition disk,
         RestartPolicy restart,
-        int redisPort) {
+        Integer redisPort) {
     public ZoneDefinition {
         restart = restart == null ? RestartPolicy.NEVER : restart;
+        redisPort = redisPort == null ? 0 : redisPort; // zones stored before Redis: none
         ZoneSpec.validateName(name);
         if (memoryMiB < ZoneSpec.MIN_MEMORY.mib() || memoryMiB > ZoneSpec.MAX_MEMORY.mib()) {
             throw new InvalidInputException(

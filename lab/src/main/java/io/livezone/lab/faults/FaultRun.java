@@ -59,8 +59,10 @@ public final class FaultRun implements AutoCloseable {
                 hosts: [{name: h1, memory: 2GiB}, {name: h2, memory: 2GiB}]
             """;
     private static final int REDIS_PORT = 6379;
+
     /** Room for the Redis guest image (its initramfs unpacks in guest memory). */
     private static final long MEMORY_MIB = 256;
+
     private static final long SLOW = 3_000_000;
     private static final long SLOWER = 1_000_000;
     private static final long FAST = 40_000_000;
