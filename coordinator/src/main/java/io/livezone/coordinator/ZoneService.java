@@ -11,11 +11,16 @@ import io.livezone.core.MacAddress;
 import io.livezone.core.ZoneAlreadyExistsException;
 import io.livezone.core.ZoneApp;
 import io.livezone.core.ZoneSpec;
+import io.livezone.core.ZoneState;
+import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.AgentGateway;
 import io.livezone.core.cluster.DiskDefinition;
 import io.livezone.core.cluster.RestartPolicy;
 import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.ApiException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -68,6 +73,8 @@ public final class ZoneService {
             this(name, host, memoryMiB, vcpus, null, null, null);
         }
     }
+
+    private static final Logger log = LoggerFactory.getLogger(ZoneService.class);
 
     private final Registry registry;
     private final Function<String, AgentGateway> agents;
@@ -176,8 +183,39 @@ public final class ZoneService {
             throw ApiException.conflict("zone '" + name + "' is migrating; cancel its plan first");
         }
         agents.apply(z.host()).stop(name);
+        endCopiesElsewhere(name, z.host());
         storage.stopServing(name, z.definition().disk());
         registry.removeZone(name);
+    }
+
+    /**
+     * A zone that was at risk may have a copy on a host the registry does not name (a destination
+     * that never got the whole zone, a stopped source): deleting the zone ends those too, so its
+     * name and address are free again everywhere.
+     */
+    private void endCopiesElsewhere(String name, String home) {
+        for (HostRecord h : registry.hosts()) {
+            if (h.name().equals(home) || h.state() != HostRecord.HostState.UP) {
+                continue;
+            }
+            try {
+                AgentGateway agent = agents.apply(h.name());
+                for (ZoneStatus copy : agent.zones()) {
+                    if (!copy.zone().equals(name)) {
+                        continue;
+                    }
+                    if (copy.state() == ZoneState.INCOMING
+                            || copy.state() == ZoneState.ARRIVAL_FAILED) {
+                        agent.discardIncoming(name);
+                    } else {
+                        agent.stop(name);
+                    }
+                    log.info("zone {}: its copy on {} ({}) ended with it", name, h.name(), copy);
+                }
+            } catch (RuntimeException e) {
+                log.warn("zone {}: could not end a copy on {}: {}", name, h.name(), e.getMessage());
+            }
+        }
     }
 
     private String freeAddress() {

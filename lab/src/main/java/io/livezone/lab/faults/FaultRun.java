@@ -318,6 +318,12 @@ public final class FaultRun implements AutoCloseable {
             if (!running.isEmpty()) {
                 throw new CellFailure("a copy of a zone reported " + state + " runs: " + running);
             }
+            // Deleting it must leave nothing anywhere: no process, no host still listing it.
+            api().delete("/v1/zones/" + zone, Duration.ofMinutes(1));
+            List<String> left = awaitNoCopyExcept(null);
+            if (!left.isEmpty()) {
+                throw new CellFailure("deleted zone left behind: " + left);
+            }
             return;
         }
         if (!state.equals("RUNNING")) {
@@ -330,6 +336,10 @@ public final class FaultRun implements AutoCloseable {
             o.lostZone = left.stream().noneMatch(QemuCensus.Copy::running);
             throw new CellFailure(
                     "registry: RUNNING on " + host + ", but the QEMU processes are " + left);
+        }
+        List<String> strays = awaitNoCopyExcept(host);
+        if (!strays.isEmpty()) {
+            throw new CellFailure("copies left behind: " + strays);
         }
         o.lastAcked = counter.lastAcked();
         o.counterAfter = counter.read(Duration.ofSeconds(60));
@@ -396,6 +406,42 @@ public final class FaultRun implements AutoCloseable {
             c = copies();
         }
         return c;
+    }
+
+    /**
+     * What is left of the zone outside {@code home} (null: anywhere) once the sweeps had 30 s: QEMU
+     * processes, and hosts whose agent still lists a copy.
+     */
+    private List<String> awaitNoCopyExcept(String home) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            List<String> left = new ArrayList<>();
+            for (QemuCensus.Process p : QemuCensus.processes(cluster.dir())) {
+                if (p.zone().equals(zone) && !p.host().equals(home)) {
+                    left.add("QEMU pid " + p.pid() + " on " + p.host());
+                }
+            }
+            for (String h : cluster.state().hostAddresses().keySet()) {
+                if (h.equals(home)) {
+                    continue;
+                }
+                agentOf(h).zones().stream()
+                        .filter(z -> z.zone().equals(zone))
+                        .forEach(
+                                z ->
+                                        left.add(
+                                                h
+                                                        + " lists "
+                                                        + z.state()
+                                                        + " ("
+                                                        + z.qemuStatus()
+                                                        + ")"));
+            }
+            if (left.isEmpty() || System.nanoTime() > deadline) {
+                return left;
+            }
+            Thread.sleep(1000);
+        }
     }
 
     private List<QemuCensus.Copy> copies() {
@@ -472,6 +518,17 @@ public final class FaultRun implements AutoCloseable {
             if (p.zone().equals(zone)) {
                 progress.printf("  zone %s: a copy was left on %s; killed%n", zone, p.host());
                 ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        // A host that still lists the zone would refuse its address to the next one.
+        for (String h : cluster.state().hostAddresses().keySet()) {
+            try {
+                if (agentOf(h).zones().stream().anyMatch(z -> z.zone().equals(zone))) {
+                    progress.printf("  zone %s: still listed on %s; stopped%n", zone, h);
+                    agentOf(h).stop(zone);
+                }
+            } catch (RuntimeException e) {
+                progress.printf("  zone %s on %s: %s%n", zone, h, e.getMessage());
             }
         }
         zone = null;
