@@ -185,6 +185,25 @@ class PlanExecutorTest {
     }
 
     /**
+     * A source stopped for good after its migration completed, whose release was lost (its agent
+     * died at the release): once the zone's new host confirms it runs there, the sweep releases it;
+     * while that host does not confirm, the stopped copy is kept.
+     */
+    @Test
+    void aStoppedSourceWhoseReleaseWasLostIsReleasedOnlyOnceTheNewHostConfirms() {
+        cluster.zone("a", "h2");
+        agents.put("h2", "a", ZoneState.DEAD);
+        agents.put("h1", "a", ZoneState.PAUSED);
+
+        assertThat(executor.sweepStrays()).as("the new host does not run it").isEmpty();
+        assertThat(agents.state("h1", "a")).hasValue(ZoneState.PAUSED);
+
+        agents.put("h2", "a", ZoneState.RUNNING);
+        assertThat(executor.sweepStrays()).containsExactly("a@h1");
+        assertThat(agents.calls("a")).contains("h1.releaseMigrated(a)");
+    }
+
+    /**
      * The commit's answer is lost, but the destination arrived and never ran: the stored decision
      * stands, the commit is repeated, and the zone moves. The source is never resumed.
      */

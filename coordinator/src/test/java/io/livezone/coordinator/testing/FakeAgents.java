@@ -228,7 +228,9 @@ public final class FakeAgents implements Function<String, AgentGateway> {
             String detail =
                     state == ZoneState.INCOMING && arrived.contains(zone)
                             ? "arrived, paused"
-                            : "fake";
+                            : state == ZoneState.PAUSED
+                                    ? "postmigrate; migration completed"
+                                    : "fake";
             return new ZoneStatus(zone, state, zone + "@" + host, OptionalLong.of(1), detail);
         }
 
