@@ -3,6 +3,7 @@ package io.livezone.coordinator;
 import io.livezone.coordinator.health.ZoneHealthMonitor;
 import io.livezone.coordinator.metrics.ClusterMetrics;
 import io.livezone.coordinator.plan.PlanExecutor;
+import io.livezone.coordinator.plan.PlanRecord.PlanState;
 import io.livezone.coordinator.policy.ClientLatencyTable;
 import io.livezone.coordinator.policy.ConductorBoard;
 import io.livezone.coordinator.policy.ZoneMappingRunner;
@@ -47,6 +48,7 @@ public final class Coordinator implements AutoCloseable {
     private final ConductorBoard conductors = new ConductorBoard();
     private final ClusterMetrics metrics;
     private final ZoneHealthMonitor health;
+    private volatile boolean ready;
     private final ScheduledExecutorService liveness =
             Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
 
@@ -64,6 +66,11 @@ public final class Coordinator implements AutoCloseable {
         this.zoneMapping = new ZoneMappingRunner(registry, plans, latencies);
         this.metrics = new ClusterMetrics(registry, plans, zoneMapping, conductors);
         this.health = new ZoneHealthMonitor(registry, agents);
+        // A store with something in flight (a plan, a zone being created or moved) is settled by
+        // recover() before this coordinator accepts changes; an empty or settled one at once.
+        this.ready =
+                registry.store().plans().stream().noneMatch(p -> p.state() == PlanState.RUNNING)
+                        && registry.zones().stream().noneMatch(ZoneSettlement::unsettled);
         liveness.scheduleWithFixedDelay(
                 () -> {
                     try {
@@ -77,6 +84,9 @@ public final class Coordinator implements AutoCloseable {
                 TimeUnit.SECONDS);
         liveness.scheduleWithFixedDelay(
                 () -> {
+                    if (!ready) {
+                        return; // before recovery every in-flight move would look stray
+                    }
                     try {
                         plans.sweepStrays();
                     } catch (RuntimeException e) {
@@ -126,9 +136,26 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
-    /** Continues the plans a previous coordinator left running (after agents report back). */
+    /**
+     * Continues the plans a previous coordinator left running and settles zones it left half
+     * created or half moved outside any plan, from what the agents report (call once the agents
+     * have reported back); then accepts changes.
+     */
     public void recover() {
         plans.recover();
+        new ZoneSettlement(registry, agents, plans).settle();
+        ready = true;
+        log.info("recovery done: accepting changes");
+    }
+
+    /** Refuses a change while recovery has not settled what a previous coordinator left. */
+    public void requireReady() {
+        if (!ready) {
+            throw new ApiException(
+                    503,
+                    "the coordinator is recovering what its previous run left in flight; try"
+                            + " again in a few seconds");
+        }
     }
 
     public void heartbeat(Heartbeat hb) {

@@ -66,13 +66,16 @@ public final class CoordinatorServer implements AutoCloseable {
                         .route(
                                 "POST",
                                 "/v1/zones",
-                                r ->
-                                        new Created(
-                                                c.zones()
-                                                        .create(
-                                                                r.body(
-                                                                        ZoneService.CreateZone
-                                                                                .class))))
+                                change(
+                                        c,
+                                        r ->
+                                                new Created(
+                                                        c.zones()
+                                                                .create(
+                                                                        r.body(
+                                                                                ZoneService
+                                                                                        .CreateZone
+                                                                                        .class)))))
                         .route("GET", "/v1/zones/{zone}", r -> c.registry().zone(r.param("zone")))
                         .route(
                                 "GET",
@@ -84,31 +87,36 @@ public final class CoordinatorServer implements AutoCloseable {
                         .route(
                                 "DELETE",
                                 "/v1/zones/{zone}",
-                                r -> {
-                                    c.zones().delete(r.param("zone"));
-                                    return null;
-                                })
+                                change(
+                                        c,
+                                        r -> {
+                                            c.zones().delete(r.param("zone"));
+                                            return null;
+                                        }))
                         .route(
                                 "POST",
                                 "/v1/zones/{zone}/migrate",
-                                r -> {
-                                    MigrateRequest m = r.body(MigrateRequest.class);
-                                    return new Created(
-                                            PlanView.of(
-                                                    c.plans()
-                                                            .submit(
-                                                                    new PlanRequest(
-                                                                            m.algorithm(),
-                                                                            List.of(
-                                                                                    new PlanRequest
-                                                                                            .Move(
-                                                                                            r.param(
-                                                                                                    "zone"),
-                                                                                            m
-                                                                                                    .to())),
-                                                                            m.settings(),
-                                                                            0))));
-                                })
+                                change(
+                                        c,
+                                        r -> {
+                                            MigrateRequest m = r.body(MigrateRequest.class);
+                                            return new Created(
+                                                    PlanView.of(
+                                                            c.plans()
+                                                                    .submit(
+                                                                            new PlanRequest(
+                                                                                    m.algorithm(),
+                                                                                    List.of(
+                                                                                            new PlanRequest
+                                                                                                    .Move(
+                                                                                                    r
+                                                                                                            .param(
+                                                                                                                    "zone"),
+                                                                                                    m
+                                                                                                            .to())),
+                                                                                    m.settings(),
+                                                                                    0))));
+                                        }))
                         .route(
                                 "GET",
                                 "/v1/plans",
@@ -116,14 +124,16 @@ public final class CoordinatorServer implements AutoCloseable {
                         .route(
                                 "POST",
                                 "/v1/plans",
-                                r ->
-                                        new Created(
-                                                PlanView.of(
-                                                        c.plans()
-                                                                .submit(
-                                                                        r.body(
-                                                                                PlanRequest
-                                                                                        .class)))))
+                                change(
+                                        c,
+                                        r ->
+                                                new Created(
+                                                        PlanView.of(
+                                                                c.plans()
+                                                                        .submit(
+                                                                                r.body(
+                                                                                        PlanRequest
+                                                                                                .class))))))
                         .route(
                                 "GET",
                                 "/v1/plans/{id}",
@@ -176,5 +186,16 @@ public final class CoordinatorServer implements AutoCloseable {
     public void close() {
         http.close();
         dashboard.close();
+    }
+
+    /**
+     * A route that changes the cluster: refused (503) while the coordinator is still settling what
+     * its previous run left in flight, so nothing new starts on a registry not yet true.
+     */
+    static JsonHttpServer.Handler change(Coordinator c, JsonHttpServer.Handler h) {
+        return r -> {
+            c.requireReady();
+            return h.handle(r);
+        };
     }
 }

@@ -19,19 +19,27 @@ final class HibernationRoutes {
         return http.route(
                         "POST",
                         "/v1/zones/{zone}/suspend",
-                        r -> hibernation.suspend(r.param("zone")))
+                        CoordinatorServer.change(c, r -> hibernation.suspend(r.param("zone"))))
                 .route(
                         "POST",
                         "/v1/zones/{zone}/resume",
-                        r ->
-                                hibernation.resume(
-                                        r.param("zone"),
-                                        r.body().length == 0
-                                                ? null
-                                                : r.body(HibernationService.ResumeRequest.class)))
+                        CoordinatorServer.change(
+                                c,
+                                r ->
+                                        hibernation.resume(
+                                                r.param("zone"),
+                                                r.body().length == 0
+                                                        ? null
+                                                        : r.body(
+                                                                HibernationService.ResumeRequest
+                                                                        .class))))
                 .route(
                         "POST",
                         "/v1/matches",
-                        r -> hibernation.match(r.body(HibernationService.MatchRequest.class)));
+                        CoordinatorServer.change(
+                                c,
+                                r ->
+                                        hibernation.match(
+                                                r.body(HibernationService.MatchRequest.class))));
     }
 }

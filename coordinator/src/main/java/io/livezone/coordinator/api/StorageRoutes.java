@@ -19,14 +19,16 @@ final class StorageRoutes {
                 .route(
                         "POST",
                         "/v1/images",
-                        r ->
-                                new Created(
-                                        storage.createImage(
-                                                r.body(StorageService.CreateImage.class))))
+                        CoordinatorServer.change(
+                                c,
+                                r ->
+                                        new Created(
+                                                storage.createImage(
+                                                        r.body(StorageService.CreateImage.class)))))
                 .route("GET", "/v1/storage", r -> storage.view())
                 .route(
                         "POST",
                         "/v1/zones/{zone}/pull-disk",
-                        r -> c.plans().pullDisk(r.param("zone")));
+                        CoordinatorServer.change(c, r -> c.plans().pullDisk(r.param("zone"))));
     }
 }
