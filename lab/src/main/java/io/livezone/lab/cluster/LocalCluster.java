@@ -270,6 +270,12 @@ public final class LocalCluster implements AutoCloseable {
         state.ifPresent(s -> s.agentPids().values().forEach(LocalCluster::terminate));
         state.ifPresent(s -> terminate(s.coordinatorPid()));
         state.ifPresent(s -> terminate(s.gatewayPid()));
+        // A daemon started after the state was read (a restart racing this clean-up) runs from
+        // the cluster's own classpath copy: it is found by that and ended too.
+        String mark = dir.toAbsolutePath().resolve("lib").toString();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(mark))
+                .forEach(p -> terminate(p.pid()));
         String zoneNet = state.map(State::zoneNetwork).orElse("c" + name);
         Optional<ZoneNetwork> zones = ZoneNetwork.find(zoneNet);
         Path hostsDir = dir.resolve("hosts");

@@ -99,6 +99,7 @@ public final class FaultRun implements AutoCloseable {
     private RedisCounter counter;
     private int zones;
     private Thread cleanup;
+    private volatile boolean stopping;
 
     private FaultRun(Path root, String name, LocalCluster cluster, PrintStream progress) {
         this.root = root;
@@ -115,7 +116,12 @@ public final class FaultRun implements AutoCloseable {
                 LocalCluster.up(root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(120));
         FaultRun run = new FaultRun(root, name, cluster, progress);
         // An interrupted run (Ctrl-C, SIGTERM) still removes its cluster.
-        run.cleanup = new Thread(() -> LocalCluster.down(root, name));
+        run.cleanup =
+                new Thread(
+                        () -> {
+                            run.stopping = true;
+                            LocalCluster.down(root, name);
+                        });
         Runtime.getRuntime().addShutdownHook(run.cleanup);
         return run;
     }
@@ -618,6 +624,9 @@ public final class FaultRun implements AutoCloseable {
      * Every process of the cluster alive again (a cell that failed half-way may leave one dead).
      */
     private void ensureEverythingUp() {
+        if (stopping) {
+            throw new CellFailure("the run is being stopped");
+        }
         LocalCluster.State s = cluster.state();
         for (var e : s.agentPids().entrySet()) {
             if (!alive(e.getValue())) {
