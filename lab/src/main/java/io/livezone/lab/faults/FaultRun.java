@@ -319,8 +319,7 @@ public final class FaultRun implements AutoCloseable {
             if (!Set.of("LOST", "FAILED").contains(state)) {
                 throw new CellFailure("zone destroyed by the fault is reported " + state);
             }
-            List<QemuCensus.Copy> running =
-                    copies().stream().filter(QemuCensus.Copy::running).toList();
+            List<QemuCensus.Copy> running = executing();
             if (!running.isEmpty()) {
                 throw new CellFailure("a copy of a zone reported " + state + " runs: " + running);
             }
@@ -448,6 +447,30 @@ public final class FaultRun implements AutoCloseable {
             }
             Thread.sleep(1000);
         }
+    }
+
+    /**
+     * Copies whose vCPUs execute guest code: run state {@code running} and vCPU time growing over
+     * two seconds. (A post-copy destination whose source is gone says {@code running} while its
+     * vCPUs wait for pages that will never come.)
+     */
+    private List<QemuCensus.Copy> executing() throws InterruptedException {
+        List<QemuCensus.Copy> before = copies().stream().filter(QemuCensus.Copy::running).toList();
+        if (before.isEmpty()) {
+            return before;
+        }
+        Thread.sleep(2000);
+        List<QemuCensus.Copy> after = copies();
+        return before.stream()
+                .filter(
+                        b ->
+                                after.stream()
+                                        .anyMatch(
+                                                a ->
+                                                        a.pid() == b.pid()
+                                                                && a.running()
+                                                                && a.vcpuTicks() > b.vcpuTicks()))
+                .toList();
     }
 
     private List<QemuCensus.Copy> copies() {
