@@ -3,7 +3,6 @@ package io.livezone.agent;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.MigrationReport;
 import io.livezone.core.SwitchoverHook;
-import io.livezone.core.cluster.LinkSettings;
 import io.livezone.core.cluster.MigrateOutRequest;
 import io.livezone.core.cluster.StorageTransfer;
 import io.livezone.core.cluster.SwitchoverGate;
@@ -79,24 +78,7 @@ final class Departure {
             throw ApiException.conflict("the disk mirror of zone '" + zone + "' is not in sync");
         }
         Path socket = socketDir.resolve(zone + ".out");
-        LinkSettings link = request.link();
-        if (!slot.startLeaving()) {
-            throw ApiException.conflict(
-                    "zone '" + zone + "' is already migrating out of " + host + ", or busy");
-        }
-        UnixToTcpForwarder tunnel;
-        try {
-            tunnel =
-                    tunnels.connectFrom(
-                            socket,
-                            request.ticket().address(),
-                            request.ticket().port(),
-                            request.ticket().site(),
-                            link);
-        } catch (RuntimeException e) {
-            slot.left();
-            throw e;
-        }
+        UnixToTcpForwarder tunnel = leave(zone, slot, socket, request);
         GatewayHold players =
                 gate == null ? null : new GatewayHold(gate, zone, request.ticket().site());
         // The mirror ends in the switchover pause: the source is stopped for good, so the
@@ -177,24 +159,8 @@ final class Departure {
      */
     MigrationReport resume(String zone, MigrateOutRequest request) {
         ZoneSlot slot = slots.apply(zone);
-        if (!slot.startLeaving()) {
-            throw ApiException.conflict(
-                    "zone '" + zone + "' is already migrating out of " + host + ", or busy");
-        }
         Path socket = socketDir.resolve(zone + ".resume");
-        UnixToTcpForwarder tunnel;
-        try {
-            tunnel =
-                    tunnels.connectFrom(
-                            socket,
-                            request.ticket().address(),
-                            request.ticket().port(),
-                            request.ticket().site(),
-                            request.link());
-        } catch (RuntimeException e) {
-            slot.left();
-            throw e;
-        }
+        UnixToTcpForwarder tunnel = leave(zone, slot, socket, request);
         try {
             log.info("zone {}: resuming its paused post-copy from {}", zone, host);
             MigrationReport report =
@@ -206,6 +172,29 @@ final class Departure {
         } finally {
             slot.left();
             tunnel.close();
+        }
+    }
+
+    /**
+     * Marks the zone leaving and opens the tunnel its stream takes to the destination's ticket
+     * (with the emulated link); the caller ends with {@code slot.left()} and closes the tunnel.
+     */
+    private UnixToTcpForwarder leave(
+            String zone, ZoneSlot slot, Path socket, MigrateOutRequest request) {
+        if (!slot.startLeaving()) {
+            throw ApiException.conflict(
+                    "zone '" + zone + "' is already migrating out of " + host + ", or busy");
+        }
+        try {
+            return tunnels.connectFrom(
+                    socket,
+                    request.ticket().address(),
+                    request.ticket().port(),
+                    request.ticket().site(),
+                    request.link());
+        } catch (RuntimeException e) {
+            slot.left();
+            throw e;
         }
     }
 
