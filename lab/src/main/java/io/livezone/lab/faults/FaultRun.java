@@ -375,7 +375,7 @@ public final class FaultRun implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         String state = "";
         while (System.nanoTime() < deadline) {
-            state = api().get("/v1/zones/" + zone, JsonNode.class).path("state").asText();
+            state = zoneRecord().path("state").asText();
             if (!Set.of("MIGRATING", "STAGING").contains(state)) {
                 return state;
             }
@@ -394,10 +394,10 @@ public final class FaultRun implements AutoCloseable {
     /** The zone's registry state once in {@code states}, or the last seen after {@code timeout}. */
     private String awaitState(Set<String> states, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        String state = api().get("/v1/zones/" + zone, JsonNode.class).path("state").asText();
+        String state = zoneRecord().path("state").asText();
         while (!states.contains(state) && System.nanoTime() < deadline) {
             Thread.sleep(500);
-            state = api().get("/v1/zones/" + zone, JsonNode.class).path("state").asText();
+            state = zoneRecord().path("state").asText();
         }
         return state;
     }
@@ -606,8 +606,33 @@ public final class FaultRun implements AutoCloseable {
                 "plan " + id + " still running after " + PLAN_END.toMinutes() + " min");
     }
 
+    /**
+     * The zone as the registry has it, asked again for up to a minute: a coordinator restarting
+     * (or starved of CPU by the VMs on a small machine) is not a finding.
+     */
+    private JsonNode zoneRecord() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                return api().get("/v1/zones/" + zone, JsonNode.class);
+            } catch (io.livezone.core.ZoneNotFoundException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException i) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     private String hostOfZone() {
-        return api().get("/v1/zones/" + zone, JsonNode.class).path("host").asText();
+        return zoneRecord().path("host").asText();
     }
 
     private HttpAgentGateway agentOf(String host) {
