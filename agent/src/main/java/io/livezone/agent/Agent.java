@@ -33,6 +33,7 @@ import io.livezone.core.http.ApiException;
 import io.livezone.link.TcpToUnixForwarder;
 import io.livezone.qemu.GuestImage;
 import io.livezone.qemu.IncomingMigration;
+import io.livezone.qemu.PostcopyInterruptedException;
 import io.livezone.qemu.PostcopyState;
 import io.livezone.qemu.ZoneDriver;
 
@@ -532,8 +533,18 @@ public final class Agent implements AgentGateway, AutoCloseable {
             if (arrival.export() != null) {
                 arrival.export().awaitHandedOver(RESUME_TIMEOUT);
             }
-            java.time.Instant resumed =
-                    driver.commitIncoming(arrival.migration(), RESUME_TIMEOUT, COMMIT_GRACE);
+            java.time.Instant resumed;
+            try {
+                resumed = driver.commitIncoming(arrival.migration(), RESUME_TIMEOUT, COMMIT_GRACE);
+            } catch (PostcopyInterruptedException e) {
+                if (e.recoverable()) {
+                    // Paused post-copy: the arrival (its monitor, its stream's listener) stays
+                    // for the recovery; the commit is asked again after it.
+                    slot.arrive(arrival);
+                    arrival = null;
+                }
+                throw e;
+            }
             log.info(
                     "zone {} resumed on {} at {} µs (QMP RESUME)",
                     zone,
@@ -541,9 +552,11 @@ public final class Agent implements AgentGateway, AutoCloseable {
                     resumed.getEpochSecond() * 1_000_000 + resumed.getNano() / 1_000);
             Failpoints.reach("agent.resumed"); // running here; the coordinator does not know yet
         } finally {
-            closeQuietly(arrival.listener());
-            if (arrival.export() != null) {
-                arrival.export().close();
+            if (arrival != null) {
+                closeQuietly(arrival.listener());
+                if (arrival.export() != null) {
+                    arrival.export().close();
+                }
             }
         }
         if (arrival.disk() != null) {

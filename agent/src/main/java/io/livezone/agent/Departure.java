@@ -9,6 +9,8 @@ import io.livezone.core.cluster.SwitchoverGate;
 import io.livezone.core.fault.Failpoints;
 import io.livezone.core.http.ApiException;
 import io.livezone.link.UnixToTcpForwarder;
+import io.livezone.qemu.LiveMigration;
+import io.livezone.qemu.PostcopyInterruptedException;
 import io.livezone.qemu.ZoneDriver;
 
 import org.slf4j.Logger;
@@ -27,7 +29,7 @@ final class Departure {
     private static final Logger log = LoggerFactory.getLogger(Departure.class);
 
     /** A post-copy stream that moves nothing this long is paused, to be recovered. */
-    static final Duration POSTCOPY_STALL = Duration.ofSeconds(15);
+    static final Duration POSTCOPY_STALL = LiveMigration.DEFAULT_POSTCOPY_STALL;
 
     private final String host;
     private final ZoneDriver driver;
@@ -137,7 +139,11 @@ final class Departure {
             return report;
         } catch (RuntimeException e) {
             if (players != null) {
-                players.aborted();
+                if (e instanceof PostcopyInterruptedException) {
+                    players.released(); // the destination runs the zone; the source never again
+                } else {
+                    players.aborted();
+                }
             }
             if (mirror != null) {
                 slot.dropDeparting(mirror);

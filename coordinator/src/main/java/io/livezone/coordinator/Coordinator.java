@@ -49,6 +49,10 @@ public final class Coordinator implements AutoCloseable {
     private final ClusterMetrics metrics;
     private final ZoneHealthMonitor health;
     private volatile boolean ready;
+
+    /** Zones the recovery left undecided, tried again with every sweep. */
+    private volatile java.util.Set<String> undecided = java.util.Set.of();
+
     private final ScheduledExecutorService liveness =
             Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
 
@@ -73,6 +77,9 @@ public final class Coordinator implements AutoCloseable {
                         && registry.zones().stream().noneMatch(ZoneSettlement::unsettled);
         liveness.scheduleWithFixedDelay(
                 () -> {
+                    if (!ready) {
+                        return; // its plans would act on a registry not yet settled
+                    }
                     try {
                         zoneMapping.tick(System.currentTimeMillis());
                     } catch (RuntimeException e) {
@@ -88,6 +95,14 @@ public final class Coordinator implements AutoCloseable {
                         return; // before recovery every in-flight move would look stray
                     }
                     try {
+                        if (!undecided.isEmpty()) {
+                            // What recovery could not decide (a host did not answer) is decided
+                            // once it can be; only those zones: others in between belong to
+                            // operations of this run.
+                            undecided =
+                                    new ZoneSettlement(registry, agents, plans)
+                                            .settle(undecided::contains);
+                        }
                         plans.sweepStrays();
                     } catch (RuntimeException e) {
                         log.debug("stray arrival sweep incomplete: {}", e.getMessage());
@@ -143,7 +158,7 @@ public final class Coordinator implements AutoCloseable {
      */
     public void recover() {
         plans.recover();
-        new ZoneSettlement(registry, agents, plans).settle();
+        undecided = new ZoneSettlement(registry, agents, plans).settle(zone -> true);
         ready = true;
         log.info("recovery done: accepting changes");
     }

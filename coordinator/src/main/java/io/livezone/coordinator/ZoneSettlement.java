@@ -46,7 +46,11 @@ final class ZoneSettlement {
         return z.state() == ZoneLifecycle.STAGING || z.state() == ZoneLifecycle.MIGRATING;
     }
 
-    void settle() {
+    /**
+     * Settles the unsettled zones of {@code which} that no plan owns; returns the names it could
+     * not decide yet (a host did not answer, a copy still migrating), to be tried again.
+     */
+    Set<String> settle(java.util.function.Predicate<String> which) {
         Set<String> moving = new HashSet<>();
         for (PlanRecord p : plans.plans()) {
             for (MoveRecord m : p.moves()) {
@@ -64,8 +68,9 @@ final class ZoneSettlement {
                 unreachable.add(h.name());
             }
         }
+        Set<String> undecided = new HashSet<>();
         for (ZoneRecord z : registry.zones()) {
-            if (!unsettled(z) || moving.contains(z.name())) {
+            if (!unsettled(z) || moving.contains(z.name()) || !which.test(z.name())) {
                 continue;
             }
             Optional<ZoneRecord> settled = decide(z, reports, unreachable);
@@ -79,6 +84,7 @@ final class ZoneSettlement {
                         settled.get().host(),
                         settled.get().reason() == null ? "" : " (" + settled.get().reason() + ")");
             } else {
+                undecided.add(z.name());
                 log.warn(
                         "zone {} stays {}: hosts {} do not answer or it is still moving",
                         z.name(),
@@ -86,6 +92,7 @@ final class ZoneSettlement {
                         unreachable);
             }
         }
+        return undecided;
     }
 
     /**

@@ -56,12 +56,13 @@ public final class IncomingMigration implements AutoCloseable {
     private volatile boolean running;
     private volatile String lastStatus = "none";
 
+    /** Re-attached after it ran: its RESUME came before this watcher. */
+    private volatile boolean resumedBefore;
+
     /**
      * @param beforeRunning persists that the VM is about to run (it may hold the zone's only
      *     current state from then on); called once, before the first {@code cont}
      */
-    private volatile boolean resumedBefore;
-
     IncomingMigration(String zone, QmpClient qmp, EventWaiter resumed, Runnable beforeRunning) {
         this.zone = zone;
         this.qmp = qmp;

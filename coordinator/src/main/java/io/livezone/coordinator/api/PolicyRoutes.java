@@ -34,7 +34,8 @@ final class PolicyRoutes {
                 .route(
                         "POST",
                         "/v1/policies/zone-mapping/run",
-                        r -> c.zoneMapping().round(System.currentTimeMillis()));
+                        CoordinatorServer.change(
+                                c, r -> c.zoneMapping().round(System.currentTimeMillis())));
     }
 
     private static Map<String, Object> policies(Coordinator c) {

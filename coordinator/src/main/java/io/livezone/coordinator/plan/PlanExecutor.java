@@ -295,17 +295,7 @@ public final class PlanExecutor implements AutoCloseable {
      * Returns what was ended, as {@code zone@host}.
      */
     public List<String> sweepStrays() {
-        Set<String> expected = new HashSet<>();
-        List<PlanRecord> open = new ArrayList<>(recovering.values());
-        runs.values().forEach(r -> open.add(r.snapshot()));
-        for (PlanRecord p : open) {
-            for (MoveRecord m : p.moves()) {
-                if (!m.state().finished()) {
-                    expected.add(m.zone() + "@" + m.destination());
-                    expected.add(m.zone() + "@" + m.source());
-                }
-            }
-        }
+        Set<String> expected = expectedCopies();
         Map<String, List<ZoneStatus>> byHost = new HashMap<>();
         for (HostRecord h : registry.hosts()) {
             if (h.state() == HostRecord.HostState.UP) {
@@ -320,7 +310,10 @@ public final class PlanExecutor implements AutoCloseable {
         byHost.forEach(
                 (host, zones) -> {
                     for (ZoneStatus z : zones) {
-                        if (expected.contains(z.zone() + "@" + host)) {
+                        // Asked again right before acting: a move admitted while the hosts were
+                        // asked expects copies the first look did not know of.
+                        if (expected.contains(z.zone() + "@" + host)
+                                || expectedCopies().contains(z.zone() + "@" + host)) {
                             continue;
                         }
                         Optional<ZoneRecord> home = registry.findZone(z.zone());
@@ -352,6 +345,22 @@ public final class PlanExecutor implements AutoCloseable {
                     }
                 });
         return ended;
+    }
+
+    /** {@code zone@host} of both ends of every unfinished move. */
+    private Set<String> expectedCopies() {
+        Set<String> expected = new HashSet<>();
+        List<PlanRecord> open = new ArrayList<>(recovering.values());
+        runs.values().forEach(r -> open.add(r.snapshot()));
+        for (PlanRecord p : open) {
+            for (MoveRecord m : p.moves()) {
+                if (!m.state().finished()) {
+                    expected.add(m.zone() + "@" + m.destination());
+                    expected.add(m.zone() + "@" + m.source());
+                }
+            }
+        }
+        return expected;
     }
 
     /** A source stopped for good: its outgoing migration completed (QEMU says so). */

@@ -105,6 +105,7 @@ public final class FaultControl {
                         HostNetwork.namespaceOf(cluster, host),
                         "iptables",
                         "-w",
+                        "10",
                         "-I",
                         chain,
                         flag,
@@ -118,9 +119,13 @@ public final class FaultControl {
     private static void run(List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            // Its few lines fit the pipe: wait first, so the timeout holds, then read.
+            boolean ended = p.waitFor(30, TimeUnit.SECONDS);
+            if (!ended) {
                 p.destroyForcibly();
+            }
+            String out = new String(p.getInputStream().readNBytes(4096));
+            if (!ended || p.exitValue() != 0) {
                 throw new EnvironmentException(String.join(" ", command) + " failed: " + out);
             }
         } catch (IOException e) {

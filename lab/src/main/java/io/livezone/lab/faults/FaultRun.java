@@ -607,8 +607,8 @@ public final class FaultRun implements AutoCloseable {
     }
 
     /**
-     * The zone as the registry has it, asked again for up to a minute: a coordinator restarting
-     * (or starved of CPU by the VMs on a small machine) is not a finding.
+     * The zone as the registry has it, asked again for up to a minute: a coordinator restarting (or
+     * starved of CPU by the VMs on a small machine) is not a finding.
      */
     private JsonNode zoneRecord() {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -658,14 +658,27 @@ public final class FaultRun implements AutoCloseable {
                 .ifPresent(
                         p -> {
                             p.destroyForcibly();
-                            p.onExit().join();
+                            awaitExit(p.pid());
                         });
     }
 
+    /** Waits (at most 30 s: a process stuck in the kernel never exits) until {@code pid} ended. */
     private static void awaitExit(Long pid) {
-        if (pid != null) {
-            ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+        if (pid == null) {
+            return;
         }
+        ProcessHandle.of(pid)
+                .ifPresent(
+                        p -> {
+                            try {
+                                p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                            } catch (java.util.concurrent.TimeoutException
+                                    | java.util.concurrent.ExecutionException e) {
+                                throw new CellFailure("pid " + pid + " did not exit: " + e);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
     }
 
     /**
