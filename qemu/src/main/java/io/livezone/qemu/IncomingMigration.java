@@ -275,6 +275,12 @@ public final class IncomingMigration implements AutoCloseable {
         if (running) {
             return;
         }
+        if (!qmp.isConnected()) {
+            // Its QEMU is gone before it was ever continued: it never ran, and must not be
+            // recorded as having run (that would turn a safe rollback into a zone at risk).
+            throw new LiveZoneException(
+                    "the arriving VM of zone '" + zone + "' is gone before it ran");
+        }
         beforeRunning.run();
         running = true;
         qmp.execute("cont");

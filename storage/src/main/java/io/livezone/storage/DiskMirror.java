@@ -2,6 +2,7 @@ package io.livezone.storage;
 
 import io.livezone.qemu.qmp.QmpClient;
 import io.livezone.qemu.qmp.QmpCommandException;
+import io.livezone.qemu.qmp.QmpException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +85,7 @@ public final class DiskMirror implements AutoCloseable {
         String targetNode = "lz-" + disk.id() + "-mirror";
         String jobId = "lz-" + disk.id() + "-push";
         long sourceSize = BlockGraph.requireActiveNode(qmp, disk.nodeName(), jobId);
+        removeLeftover(qmp, jobId, targetNode);
         addTarget(qmp, targetNode, destination, options);
         try {
             long targetSize = BlockGraph.virtualSize(qmp, targetNode).orElse(-1);
@@ -115,6 +117,23 @@ public final class DiskMirror implements AutoCloseable {
             BlockGraph.remove(qmp, targetNode);
             throw e;
         }
+    }
+
+    /**
+     * A mirror whose agent died mid-move leaves its job and target node in QEMU (nothing else would
+     * remove them); they go before a new mirror adds its own under the same names.
+     */
+    private static void removeLeftover(QmpClient qmp, String jobId, String targetNode) {
+        if (!BlockGraph.namedNodes(qmp).contains(targetNode)) {
+            return;
+        }
+        LOG.info("removing the mirror {} an interrupted move left in QEMU", targetNode);
+        try {
+            qmp.execute("block-job-cancel", Map.of("device", jobId, "force", true));
+        } catch (QmpException e) {
+            LOG.debug("no leftover job {}: {}", jobId, e.getMessage());
+        }
+        BlockGraph.remove(qmp, targetNode);
     }
 
     private static void addTarget(
