@@ -317,12 +317,25 @@ public final class PlanExecutor implements AutoCloseable {
                             continue;
                         }
                         Optional<ZoneRecord> home = registry.findZone(z.zone());
-                        if (home.isEmpty() || home.get().host().equals(host)) {
-                            continue;
-                        }
                         boolean neverRan =
                                 z.state() == ZoneState.INCOMING
                                         || z.state() == ZoneState.ARRIVAL_FAILED;
+                        if (home.isEmpty() && (neverRan || z.state() == ZoneState.DEAD)) {
+                            // A deleted zone's copy its host could not be told to end (it was
+                            // down): a VM that never ran or is dead holds nothing anyone needs,
+                            // and its name and address must be free for new zones.
+                            if (neverRan) {
+                                agents.apply(host).discardIncoming(z.zone());
+                            } else {
+                                agents.apply(host).stop(z.zone());
+                            }
+                            ended.add(z.zone() + "@" + host);
+                            log.info("ended {} on {}: a copy of a deleted zone", z.zone(), host);
+                            continue;
+                        }
+                        if (home.isEmpty() || home.get().host().equals(host)) {
+                            continue;
+                        }
                         if (neverRan) {
                             agents.apply(host).discardIncoming(z.zone());
                             ended.add(z.zone() + "@" + host);

@@ -430,17 +430,21 @@ public final class FaultRun implements AutoCloseable {
                 if (h.equals(home)) {
                     continue;
                 }
-                agentOf(h).zones().stream()
-                        .filter(z -> z.zone().equals(zone))
-                        .forEach(
-                                z ->
-                                        left.add(
-                                                h
-                                                        + " lists "
-                                                        + z.state()
-                                                        + " ("
-                                                        + z.qemuStatus()
-                                                        + ")"));
+                try {
+                    agentOf(h).zones().stream()
+                            .filter(z -> z.zone().equals(zone))
+                            .forEach(
+                                    z ->
+                                            left.add(
+                                                    h
+                                                            + " lists "
+                                                            + z.state()
+                                                            + " ("
+                                                            + z.qemuStatus()
+                                                            + ")"));
+                } catch (RuntimeException e) {
+                    left.add(h + " does not answer: " + e.getMessage());
+                }
             }
             if (left.isEmpty() || System.nanoTime() > deadline) {
                 return left;
@@ -549,15 +553,24 @@ public final class FaultRun implements AutoCloseable {
                 ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
-        // A host that still lists the zone would refuse its address to the next one.
+        // A host that still lists the zone would refuse its address to the next one (an agent
+        // just restarted may take a moment to answer).
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         for (String h : cluster.state().hostAddresses().keySet()) {
-            try {
-                if (agentOf(h).zones().stream().anyMatch(z -> z.zone().equals(zone))) {
-                    progress.printf("  zone %s: still listed on %s; stopped%n", zone, h);
-                    agentOf(h).stop(zone);
+            while (true) {
+                try {
+                    if (agentOf(h).zones().stream().anyMatch(z -> z.zone().equals(zone))) {
+                        progress.printf("  zone %s: still listed on %s; stopped%n", zone, h);
+                        agentOf(h).stop(zone);
+                    }
+                    break;
+                } catch (RuntimeException e) {
+                    if (System.nanoTime() > deadline) {
+                        progress.printf("  zone %s on %s: %s%n", zone, h, e.getMessage());
+                        break;
+                    }
+                    Thread.sleep(1000);
                 }
-            } catch (RuntimeException e) {
-                progress.printf("  zone %s on %s: %s%n", zone, h, e.getMessage());
             }
         }
         zone = null;
