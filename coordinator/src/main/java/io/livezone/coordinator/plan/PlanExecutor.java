@@ -310,51 +310,45 @@ public final class PlanExecutor implements AutoCloseable {
         byHost.forEach(
                 (host, zones) -> {
                     for (ZoneStatus z : zones) {
-                        // Asked again right before acting: a move admitted while the hosts were
-                        // asked expects copies the first look did not know of.
-                        if (expected.contains(z.zone() + "@" + host)
-                                || expectedCopies().contains(z.zone() + "@" + host)) {
+                        String key = z.zone() + "@" + host;
+                        if (expected.contains(key)) {
                             continue;
                         }
                         Optional<ZoneRecord> home = registry.findZone(z.zone());
+                        AgentGateway agent = agents.apply(host);
                         boolean neverRan =
                                 z.state() == ZoneState.INCOMING
                                         || z.state() == ZoneState.ARRIVAL_FAILED;
-                        if (home.isEmpty() && (neverRan || z.state() == ZoneState.DEAD)) {
-                            // A deleted zone's copy its host could not be told to end (it was
-                            // down): a VM that never ran or is dead holds nothing anyone needs,
-                            // and its name and address must be free for new zones.
-                            if (neverRan) {
-                                agents.apply(host).discardIncoming(z.zone());
-                            } else {
-                                agents.apply(host).stop(z.zone());
+                        Runnable end = null;
+                        String why = null;
+                        if (home.isEmpty()) {
+                            if (neverRan || z.state() == ZoneState.DEAD) {
+                                // A deleted zone's copy its host could not be told to end (it
+                                // was down): a VM that never ran or is dead holds nothing anyone
+                                // needs, and its name and address must be free for new zones.
+                                end =
+                                        neverRan
+                                                ? () -> agent.discardIncoming(z.zone())
+                                                : () -> agent.stop(z.zone());
+                                why = "a copy of a deleted zone";
                             }
-                            ended.add(z.zone() + "@" + host);
-                            log.info("ended {} on {}: a copy of a deleted zone", z.zone(), host);
+                        } else if (!home.get().host().equals(host)) {
+                            if (neverRan) {
+                                end = () -> agent.discardIncoming(z.zone());
+                                why = "a stray arriving VM; it never ran";
+                            } else if (departed(z) && runsAt(home.get(), byHost)) {
+                                end = () -> agent.releaseMigrated(z.zone());
+                                why = "the stopped source; the zone runs on " + home.get().host();
+                            }
+                        }
+                        // Asked again right before acting: a move admitted while the hosts were
+                        // asked expects copies the first look did not know of.
+                        if (end == null || expectedCopies().contains(key)) {
                             continue;
                         }
-                        if (home.isEmpty() || home.get().host().equals(host)) {
-                            continue;
-                        }
-                        if (neverRan) {
-                            agents.apply(host).discardIncoming(z.zone());
-                            ended.add(z.zone() + "@" + host);
-                            log.info(
-                                    "discarded a stray arriving VM of {} on {} ({}); it never ran",
-                                    z.zone(),
-                                    host,
-                                    z.qemuStatus());
-                        } else if (departed(z) && runsAt(home.get(), byHost)) {
-                            agents.apply(host).releaseMigrated(z.zone());
-                            ended.add(z.zone() + "@" + host);
-                            log.info(
-                                    "released the stopped source of {} on {} ({}); the zone runs"
-                                            + " on {}",
-                                    z.zone(),
-                                    host,
-                                    z.qemuStatus(),
-                                    home.get().host());
-                        }
+                        end.run();
+                        ended.add(key);
+                        log.info("ended {} ({}): {}", key, z.qemuStatus(), why);
                     }
                 });
         return ended;
