@@ -200,8 +200,21 @@ public final class Agent implements AgentGateway, AutoCloseable {
      */
     @Override
     public List<ZoneStatus> zones() {
+        List<ZoneStatus> listed = new ArrayList<>();
+        for (String zone : driver.zoneNames()) {
+            ZoneSlot slot = slot(zone);
+            try {
+                // A migrating zone's monitor is held by its migration: asking it would wait.
+                listed.add(
+                        slot.arrival() != null || slot.leaving()
+                                ? driver.statusInMigration(zone)
+                                : driver.status(zone));
+            } catch (io.livezone.core.ZoneNotFoundException e) {
+                // removed while listing
+            }
+        }
         ZoneWatch w = watch;
-        List<ZoneStatus> all = w == null ? driver.list() : w.overlay(driver.list());
+        List<ZoneStatus> all = w == null ? listed : w.overlay(listed);
         List<ZoneStatus> out = new ArrayList<>();
         for (ZoneStatus z : all) {
             ZoneSlot.Arrival a = slot(z.zone()).arrival();
@@ -222,7 +235,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             } else if (a != null && a.migration().everRan() && z.state() != ZoneState.DEAD) {
                 z = new ZoneStatus(z.zone(), ZoneState.RUNNING, z.instance(), z.pid(), "running");
             } else if (a != null && a.migration().arrived() && z.state() == ZoneState.INCOMING) {
-                z = new ZoneStatus(z.zone(), z.state(), z.instance(), z.pid(), "arrived, paused");
+                z = new ZoneStatus(z.zone(), z.state(), z.instance(), z.pid(), ZoneStatus.ARRIVED);
             }
             out.add(z);
         }
@@ -526,7 +539,12 @@ public final class Agent implements AgentGateway, AutoCloseable {
             if (now.isPresent() && now.get().state() == ZoneState.RUNNING) {
                 return now.get();
             }
-            throw ApiException.notFound("zone '" + zone + "' is not arriving on " + host);
+            if (now.isEmpty() || now.get().state() != ZoneState.INCOMING) {
+                throw ApiException.notFound("zone '" + zone + "' is not arriving on " + host);
+            }
+            // It arrived under this host's previous agent: watch its VM anew (the driver refuses
+            // one that is still waiting for a stream, which died with that agent).
+            arrival = new ZoneSlot.Arrival(driver.reattachIncoming(zone), () -> {}, null, null);
         }
         long t0 = System.nanoTime();
         try {
@@ -572,11 +590,21 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public void discardIncoming(String zone) {
-        discardArrival(zone);
-        driver.discardIncoming(zone);
-        if (slot(zone).disk() == null) {
-            disks.deleteDisk(zone); // the arriving VM is gone, and with it the disk's last user
+        if (driver.zoneNames().contains(zone)
+                && driver.status(zone).state() == ZoneState.SUSPENDED) {
+            throw ApiException.conflict(
+                    "zone '" + zone + "' is suspended on " + host + "; it is not arriving");
         }
+        discardArrival(zone);
+        driver.discardIncoming(zone); // refuses a zone that runs here
+        // No VM of the zone is left here, so its disk file belonged to the arrival, even when a
+        // restarted agent adopted it as if the zone ran here.
+        ZoneSlot slot = slot(zone);
+        AttachedDisk adopted = slot.takeDisk();
+        if (adopted != null) {
+            adopted.release();
+        }
+        disks.deleteDisk(zone);
     }
 
     /** Closes what an arrival holds open; its VM and disk file are the caller's to remove. */

@@ -26,6 +26,9 @@ import java.util.concurrent.CountDownLatch;
 public final class CoordinatorMain implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorMain.class);
 
+    /** Exit status when the database fails a write (sysexits' EX_IOERR). */
+    static final int STORE_FAILED = 74;
+
     @Option(names = "--address", required = true)
     String address;
 
@@ -62,9 +65,21 @@ public final class CoordinatorMain implements Callable<Integer> {
         String token = Files.readString(tokenFile).strip();
         ClusterConfig cluster = config == null ? null : ClusterConfig.read(config);
         CountDownLatch stop = new CountDownLatch(1);
+        Store store = Store.open(db);
+        // Fail-stop: an intent that cannot be stored must not be acted on. The restarted
+        // coordinator settles every move from what the hosts' QEMU processes report.
+        store.onStoreFailure(
+                e -> {
+                    log.error(
+                            "the coordinator database cannot be written ({}); stopping now. Free"
+                                    + " its disk and start the coordinator again: it settles every"
+                                    + " move in flight from the hosts",
+                            e.getMessage());
+                    Runtime.getRuntime().halt(STORE_FAILED);
+                });
         try (Coordinator c =
                         new Coordinator(
-                                Store.open(db),
+                                store,
                                 Ipv4Interface.parse(zoneGateway),
                                 heartbeatTimeoutMillis,
                                 Coordinator.httpAgents(token),

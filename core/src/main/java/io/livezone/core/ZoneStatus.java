@@ -21,6 +21,12 @@ public record ZoneStatus(
         String qemuStatus,
         ZoneFailure failure,
         String note) {
+    /**
+     * {@link #qemuStatus} of an {@link ZoneState#INCOMING} copy whose stream completed: it holds
+     * the whole zone, paused, and has never run.
+     */
+    public static final String ARRIVED = "arrived, paused";
+
     public ZoneStatus {
         Objects.requireNonNull(zone, "zone is null");
         Objects.requireNonNull(state, "state is null");

@@ -47,6 +47,9 @@ import java.util.concurrent.TimeoutException;
 public final class IncomingMigration implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IncomingMigration.class);
 
+    /** How long a look at the post-copy state may wait for the main loop before events decide. */
+    private static final Duration QUICK_LOOK = Duration.ofSeconds(3);
+
     private final String zone;
     private final QmpClient qmp;
     private final EventWaiter resumed;
@@ -186,8 +189,13 @@ public final class IncomingMigration implements AutoCloseable {
      * PostcopyState#GONE} once the VM's QEMU ended (or this object was closed).
      */
     public PostcopyState postcopyState() {
+        return postcopyState(QmpClient.DEFAULT_TIMEOUT);
+    }
+
+    private PostcopyState postcopyState(Duration wait) {
         try {
-            return PostcopyState.of(qmp.execute("query-migrate").path("status").asText("none"));
+            return PostcopyState.of(
+                    qmp.execute("query-migrate", null, wait).path("status").asText("none"));
         } catch (QmpException e) {
             return qmp.isConnected() ? PostcopyState.of(lastStatus) : PostcopyState.GONE;
         }
@@ -218,7 +226,9 @@ public final class IncomingMigration implements AutoCloseable {
                     "recovery address must be unix:/path or tcp:host:port with a fixed port, got "
                             + listenUri);
         }
-        PostcopyState state = postcopyState();
+        // Asked briefly: the main loop that answers query-migrate may be blocked on a page that
+        // cannot arrive, and then the last MIGRATION event is the best knowledge there is.
+        PostcopyState state = postcopyState(QUICK_LOOK);
         if (state == PostcopyState.GONE) {
             throw PostcopyInterruptedException.zoneAtRisk(
                     zone,
@@ -231,7 +241,7 @@ public final class IncomingMigration implements AutoCloseable {
                     "zone {}: post-copy still active at the destination: pausing it"
                             + " (migrate-pause) before the recovery",
                     zone);
-            qmp.execute("migrate-pause");
+            qmp.executeOob("migrate-pause", null, QmpClient.DEFAULT_TIMEOUT);
             state = awaitPostcopyState(PostcopyState.PAUSED, timeout);
         }
         if (state != PostcopyState.PAUSED) {
@@ -244,14 +254,14 @@ public final class IncomingMigration implements AutoCloseable {
                             + lastStatus
                             + "), not paused");
         }
-        qmp.execute("migrate-recover", Map.of("uri", listenUri));
+        qmp.executeOob("migrate-recover", Map.of("uri", listenUri), QmpClient.DEFAULT_TIMEOUT);
         log.info("zone {}: destination listens for the resumed post-copy on {}", zone, listenUri);
         return listenUri;
     }
 
     private PostcopyState awaitPostcopyState(PostcopyState wanted, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        PostcopyState state = postcopyState();
+        PostcopyState state = postcopyState(QUICK_LOOK);
         while (state != wanted && state != PostcopyState.GONE && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(50);
@@ -259,9 +269,18 @@ public final class IncomingMigration implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new LiveZoneException("interrupted while zone '" + zone + "' paused");
             }
-            state = postcopyState();
+            state = postcopyState(QUICK_LOOK);
         }
         return state;
+    }
+
+    /**
+     * Its stream completed before this object watched it (a destination re-attached after an agent
+     * restart, paused and never run): its commit may continue it.
+     */
+    void arrivedBefore() {
+        lastStatus = "completed";
+        arrived.complete(null);
     }
 
     /** This VM ran before this object watched it (a post-copy destination re-attached). */

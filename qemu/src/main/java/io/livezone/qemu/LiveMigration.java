@@ -438,7 +438,7 @@ public final class LiveMigration {
                 zone,
                 postcopyStall.toSeconds(),
                 p.transferredBytes());
-        source.execute("migrate-pause");
+        source.executeOob("migrate-pause", null, QmpClient.DEFAULT_TIMEOUT);
         return now;
     }
 

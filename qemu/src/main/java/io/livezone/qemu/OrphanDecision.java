@@ -47,6 +47,9 @@ public final class OrphanDecision {
     static final Set<String> PRE_COPY_IN_FLIGHT =
             Set.of("setup", "active", "pre-switchover", "device", "wait-unplug", "cancelling");
 
+    /** Run states of a destination whose incoming stream completed while it was never run. */
+    private static final Set<String> ARRIVED_RUN_STATES = Set.of("paused", "prelaunch");
+
     private static final Set<String> DEAD_RUN_STATES =
             Set.of("shutdown", "guest-panicked", "internal-error");
 
@@ -148,6 +151,15 @@ public final class OrphanDecision {
         }
         if (DEAD_RUN_STATES.contains(runState)) {
             return new Decision(Action.LEAVE, ZoneState.DEAD, "arriving VM is " + runState);
+        }
+        if (m.equals("completed") && ARRIVED_RUN_STATES.contains(runState)) {
+            // Destinations are started with -S and continued only by their commit, which
+            // records them as running first: this one holds the whole zone and never ran.
+            return new Decision(
+                    Action.LEAVE,
+                    ZoneState.INCOMING,
+                    "arrived whole and paused, never committed (the agent restarted); the"
+                            + " coordinator commits or discards it");
         }
         return new Decision(
                 Action.LEAVE,

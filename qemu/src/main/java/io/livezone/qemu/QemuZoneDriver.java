@@ -311,6 +311,19 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     @Override
+    public ZoneStatus statusInMigration(String zone) {
+        ZoneRecord record = load(zone);
+        if (record.activeInstance() == null) {
+            return status(zone); // arriving or suspended: told by the record and the process
+        }
+        QemuInstance instance = instance(record, record.activeInstance());
+        OptionalLong pid = instance.pid().map(OptionalLong::of).orElse(OptionalLong.empty());
+        return instance.isAlive()
+                ? new ZoneStatus(zone, ZoneState.MIGRATING, instance.id(), pid, "in a migration")
+                : new ZoneStatus(zone, ZoneState.DEAD, instance.id(), pid, "dead");
+    }
+
+    @Override
     public ZoneStats stats(String zone) {
         ZoneRecord record = load(zone);
         QemuInstance instance = running(zone);
@@ -543,9 +556,10 @@ public final class QemuZoneDriver implements ZoneDriver {
     }
 
     /**
-     * The destination half of a post-copy whose agent restarted (and with it the {@link
-     * IncomingMigration} that watched it): a new one over a new monitor connection, marked as
-     * having run, so the post-copy can be recovered.
+     * A destination whose agent restarted (and with it the {@link IncomingMigration} that watched
+     * it): a new one over a new monitor connection. Either the half of a post-copy, marked as
+     * having run, so the post-copy can be recovered; or a VM that arrived whole and never ran,
+     * marked as arrived, so its commit can continue it.
      */
     @Override
     public IncomingMigration reattachIncoming(String zone) {
@@ -574,11 +588,38 @@ public final class QemuZoneDriver implements ZoneDriver {
                         }
                     }
                     QmpClient qmp = vm.connect();
-                    var resumed = qmp.expectEvent(QmpEvent.named("RESUME"));
-                    IncomingMigration incoming =
-                            new IncomingMigration(zone, qmp, resumed, () -> markRunning(zone));
-                    incoming.ranBefore();
-                    return incoming;
+                    try {
+                        String run = qmp.execute("query-status").path("status").asText();
+                        String migration =
+                                qmp.execute("query-migrate").path("status").asText("none");
+                        boolean arrived =
+                                record.activeInstance() == null
+                                        && migration.equals("completed")
+                                        && !run.equals("running");
+                        if (!arrived && !migration.startsWith("postcopy")) {
+                            throw new InvalidInputException(
+                                    "zone '"
+                                            + zone
+                                            + "' cannot be taken up again here: neither arrived"
+                                            + " whole nor in post-copy (run state "
+                                            + run
+                                            + ", migration "
+                                            + migration
+                                            + ")");
+                        }
+                        var resumed = qmp.expectEvent(QmpEvent.named("RESUME"));
+                        IncomingMigration incoming =
+                                new IncomingMigration(zone, qmp, resumed, () -> markRunning(zone));
+                        if (arrived) {
+                            incoming.arrivedBefore();
+                        } else {
+                            incoming.ranBefore();
+                        }
+                        return incoming;
+                    } catch (RuntimeException e) {
+                        qmp.close();
+                        throw e;
+                    }
                 });
     }
 

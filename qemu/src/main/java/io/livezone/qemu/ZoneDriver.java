@@ -57,6 +57,14 @@ public interface ZoneDriver {
 
     ZoneStatus status(String zone);
 
+    /**
+     * The zone's status from its record and process alone, without asking its monitor: for a zone
+     * in a migration, whose monitor the migration holds (a second client would wait for it) and
+     * whose main loop may be blocked on a post-copy page. A live VM is reported {@link
+     * io.livezone.core.ZoneState#MIGRATING} (or {@code INCOMING} if it never ran).
+     */
+    ZoneStatus statusInMigration(String zone);
+
     ZoneStats stats(String zone);
 
     List<ZoneStatus> list();

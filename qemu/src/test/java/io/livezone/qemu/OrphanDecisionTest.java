@@ -47,8 +47,9 @@ class OrphanDecisionTest {
         "INCOMING, inmigrate,    none,           LEAVE,            INCOMING",
         "INCOMING, inmigrate,    active,         LEAVE,            INCOMING",
         "INCOMING, running,      completed,      LEAVE,            RUNNING",
-        "INCOMING, prelaunch,    completed,      LEAVE,            PAUSED",
-        "INCOMING, paused,       completed,      LEAVE,            PAUSED",
+        "INCOMING, prelaunch,    completed,      LEAVE,            INCOMING",
+        "INCOMING, paused,       completed,      LEAVE,            INCOMING",
+        "INCOMING, paused,       failed,         LEAVE,            PAUSED",
     })
     void decides(
             OrphanDecision.Role role,

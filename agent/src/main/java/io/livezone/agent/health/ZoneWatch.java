@@ -226,7 +226,9 @@ public final class ZoneWatch implements AutoCloseable {
                 && s.state() == ZoneState.INCOMING
                 && r.report() != null
                 && r.runState() != null) {
-            s = s.withState(r.report(), r.runState());
+            boolean arrived =
+                    r.report() == ZoneState.INCOMING && "completed".equals(r.migrationStatus());
+            s = s.withState(r.report(), arrived ? ZoneStatus.ARRIVED : r.runState());
         }
         return r.note() == null ? s : s.withNote(r.note());
     }

@@ -83,7 +83,7 @@ public final class MoveResolution {
                         case RUNNING -> Kind.RUNNING;
                         case PAUSED -> Kind.STOPPED;
                         case MIGRATING -> Kind.MIGRATING;
-                        case INCOMING -> q.startsWith("arrived") ? Kind.ARRIVED : Kind.WAITING;
+                        case INCOMING -> q.equals(ZoneStatus.ARRIVED) ? Kind.ARRIVED : Kind.WAITING;
                         case ARRIVAL_FAILED -> Kind.ARRIVAL_FAILED;
                         case DEAD -> Kind.DEAD;
                         case SUSPENDED -> Kind.OTHER;

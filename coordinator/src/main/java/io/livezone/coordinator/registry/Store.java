@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The coordinator's durable state in an embedded H2 database: sites and links, hosts, zones and
@@ -28,6 +29,9 @@ import java.util.List;
 public final class Store implements AutoCloseable {
     private final Connection db;
     private final boolean durable;
+
+    /** What a failed write does first (by default nothing: the caller gets the exception). */
+    private volatile Consumer<EnvironmentException> onStoreFailure = e -> {};
 
     private Store(Connection db, boolean durable) {
         this.db = db;
@@ -95,6 +99,17 @@ public final class Store implements AutoCloseable {
             throw new EnvironmentException(
                     "cannot open the coordinator database: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Runs {@code action} when the database itself fails a write (disk full, I/O error, the
+     * database closed), before the write's exception is thrown. A coordinator makes that fatal: it
+     * must not act on an intent it could not store, so it stops, and its restart settles every move
+     * from what the hosts' QEMU processes report. Errors about the data (a constraint, a malformed
+     * statement) only throw.
+     */
+    public void onStoreFailure(Consumer<EnvironmentException> action) {
+        this.onStoreFailure = java.util.Objects.requireNonNull(action);
     }
 
     public synchronized void putSite(String name) {
@@ -432,7 +447,22 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static EnvironmentException failure(SQLException e) {
-        return new EnvironmentException("coordinator database error: " + e.getMessage(), e);
+    private EnvironmentException failure(SQLException e) {
+        EnvironmentException failure =
+                new EnvironmentException("coordinator database error: " + e.getMessage(), e);
+        if (storeFailed(e)) {
+            onStoreFailure.accept(failure);
+        }
+        return failure;
+    }
+
+    /**
+     * True unless the error is about the data or the statement (SQL states 22: data, 23: integrity,
+     * 42: syntax or access): then the store still works and nothing was written.
+     */
+    static boolean storeFailed(SQLException e) {
+        String state = e.getSQLState();
+        return state == null
+                || !(state.startsWith("22") || state.startsWith("23") || state.startsWith("42"));
     }
 }

@@ -212,4 +212,27 @@ class StoreTest {
         assertThat(s.failures()).extracting(FailureRecord::zone).containsExactly("b");
         s.close();
     }
+
+    @Test
+    void aWriteTheDatabaseFailsRunsTheFailureActionBeforeThrowing() {
+        Store s = Store.open(dir.resolve("coordinator"));
+        List<String> failures = new java.util.ArrayList<>();
+        s.onStoreFailure(e -> failures.add(e.getMessage()));
+        s.putSite("eu");
+        assertThat(failures).isEmpty();
+        s.close(); // the database is gone under the coordinator, as after an I/O error
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.putSite("us"))
+                .isInstanceOf(io.livezone.core.EnvironmentException.class);
+        assertThat(failures).singleElement().asString().contains("coordinator database error");
+    }
+
+    @Test
+    void errorsAboutTheDataAreNotStoreFailures() {
+        assertThat(Store.storeFailed(new java.sql.SQLException("dup", "23505"))).isFalse();
+        assertThat(Store.storeFailed(new java.sql.SQLException("syntax", "42000"))).isFalse();
+        assertThat(Store.storeFailed(new java.sql.SQLException("too long", "22001"))).isFalse();
+        assertThat(Store.storeFailed(new java.sql.SQLException("io", "90028"))).isTrue();
+        assertThat(Store.storeFailed(new java.sql.SQLException("closed", "08003"))).isTrue();
+        assertThat(Store.storeFailed(new java.sql.SQLException("unknown"))).isTrue();
+    }
 }

@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Real faults for a local cluster's processes and links: holds at a move's {@link Failpoints},
  * SIGSTOP/SIGCONT of an agent, and network partitions made of DROP rules inside the hosts'
- * namespaces (the cluster's own; nothing else is touched). Every rule added is remembered, so
- * {@link #healAll} removes exactly what this object added.
+ * namespaces (the cluster's own; nothing else is touched), and full disks made of small tmpfs
+ * mounts inside the cluster's folder. Every rule added is remembered, so {@link #healAll} removes
+ * exactly what this object added.
  */
 public final class FaultControl {
     /** The cluster folder's subfolder whose files arm failpoints. */
@@ -89,6 +90,90 @@ public final class FaultControl {
     /** The coordinator's (and gateway's) address on the host network. */
     public static String coordinatorAddress(LocalCluster cluster) {
         return URI.create(cluster.state().coordinatorUrl()).getHost();
+    }
+
+    /** The file {@link #fill} writes. */
+    private static final String FILL = "lz-fault-fill";
+
+    /**
+     * Mounts a tmpfs of {@code mib} MiB on {@code folder} (created if needed), so a fault can fill
+     * it without touching any other file system. Whatever the folder held is hidden until {@link
+     * #unmount}.
+     */
+    public static void mountSmallDisk(Path folder, long mib) {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot create " + folder + ": " + e.getMessage(), e);
+        }
+        run(
+                List.of(
+                        "mount",
+                        "-t",
+                        "tmpfs",
+                        "-o",
+                        "size=" + mib + "m",
+                        "lz-fault",
+                        folder.toString()));
+    }
+
+    /** Lazily unmounts what {@link #mountSmallDisk} mounted on {@code folder}; no-op if none. */
+    public static void unmount(Path folder) {
+        if (isMountPoint(folder)) {
+            run(List.of("umount", "-l", folder.toString()));
+        }
+    }
+
+    /** Whether a file system is mounted exactly on {@code folder}. */
+    public static boolean isMountPoint(Path folder) {
+        String target = folder.toAbsolutePath().normalize().toString();
+        try {
+            return Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+                    .map(l -> l.split(" "))
+                    .anyMatch(f -> f.length > 1 && f[1].equals(target));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Fills the file system of {@code folder} to its last byte with one file, so the next write
+     * there fails with "No space left on device"; returns the bytes written.
+     */
+    public static long fill(Path folder) {
+        Path file = folder.resolve(FILL);
+        byte[] chunk = new byte[64 * 1024];
+        long written = 0;
+        try (var out =
+                Files.newOutputStream(
+                        file,
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND)) {
+            while (true) {
+                out.write(chunk);
+                written += chunk.length;
+            }
+        } catch (IOException full) {
+            // the point: the file system is full
+        }
+        for (int size = chunk.length / 2; size >= 512; size /= 2) {
+            try (var out = Files.newOutputStream(file, java.nio.file.StandardOpenOption.APPEND)) {
+                out.write(new byte[size]);
+                written += size;
+            } catch (IOException full) {
+                // the rest of a block, if any
+            }
+        }
+        return written;
+    }
+
+    /** Removes what {@link #fill} wrote. */
+    public static void unfill(Path folder) {
+        try {
+            Files.deleteIfExists(folder.resolve(FILL));
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot free " + folder + ": " + e.getMessage(), e);
+        }
     }
 
     /** SIGSTOP (freeze) or SIGCONT of a process, e.g. an agent. */

@@ -141,7 +141,7 @@ public final class LocalCluster implements AutoCloseable {
         String zoneNet = "c" + name;
         State partial = new State(name, null, 0, zoneNet, null, agentPids, addresses, null, 0);
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(databaseDir(dir));
             Path token = dir.resolve("token");
             byte[] secret = new byte[24];
             new SecureRandom().nextBytes(secret);
@@ -301,7 +301,31 @@ public final class LocalCluster implements AutoCloseable {
         }
         zones.ifPresent(ZoneNetwork::destroy);
         HostNetwork.destroy(name);
+        unmountAllUnder(dir); // e.g. the small disks of a fault run, left by a crash
         deleteTree(dir);
+    }
+
+    private static void unmountAllUnder(Path dir) {
+        String prefix = dir.toAbsolutePath().normalize() + "/";
+        try {
+            List<String> mounted =
+                    Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+                            .map(l -> l.split(" "))
+                            .filter(f -> f.length > 1 && f[1].startsWith(prefix))
+                            .map(f -> f[1])
+                            .sorted(java.util.Comparator.reverseOrder())
+                            .toList();
+            for (String m : mounted) {
+                FaultControl.unmount(Path.of(m));
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot unmount what is mounted under {}: {}", dir, e.getMessage());
+        }
+    }
+
+    /** The coordinator's database folder in a cluster's folder. */
+    public static Path databaseDir(Path clusterDir) {
+        return clusterDir.resolve("db");
     }
 
     public Path dir() {
@@ -550,7 +574,7 @@ public final class LocalCluster implements AutoCloseable {
                 "--token-file",
                 dir.resolve("token").toString(),
                 "--db",
-                dir.resolve("coordinator").toString(),
+                databaseDir(dir).resolve("coordinator").toString(),
                 "--config",
                 dir.resolve("cluster.yaml").toString(),
                 "--zone-gateway",

@@ -65,6 +65,10 @@ public record FaultCell(Phase phase, Fault fault) {
         PARTITION_COORDINATOR_DESTINATION("partition-coord-dst"),
         KILL_COORDINATOR("kill-coordinator"),
         KILL_GATEWAY("kill-gateway"),
+        /** The destination's disk folder fills up (a small tmpfs filled to the last byte). */
+        DISK_FULL_DESTINATION("disk-full-dst"),
+        /** The coordinator's database folder fills up (a small tmpfs filled to the last byte). */
+        DISK_FULL_COORDINATOR("disk-full-coord"),
         /** The zone's QEMU killed while no move runs. */
         KILL_ZONE_QEMU("kill-zone-qemu");
 
@@ -122,6 +126,12 @@ public record FaultCell(Phase phase, Fault fault) {
         }
         for (Phase p : List.of(Phase.PRECOPY, Phase.SWITCHOVER, Phase.COMMIT, Phase.RESUMED)) {
             out.add(new FaultCell(p, Fault.PARTITION_COORDINATOR_DESTINATION));
+        }
+        for (Phase p : List.of(Phase.MIRROR, Phase.PRECOPY)) {
+            out.add(new FaultCell(p, Fault.DISK_FULL_DESTINATION));
+        }
+        for (Phase p : List.of(Phase.PRECOPY, Phase.COMMIT)) {
+            out.add(new FaultCell(p, Fault.DISK_FULL_COORDINATOR));
         }
         out.add(new FaultCell(Phase.SWITCHOVER, Fault.KILL_GATEWAY));
         out.add(new FaultCell(Phase.COMMIT, Fault.KILL_GATEWAY));

@@ -73,6 +73,14 @@ public final class FaultRun implements AutoCloseable {
     /** Longer than the coordinator's two-minute commit call to an agent. */
     private static final Duration STOPPED = Duration.ofSeconds(150);
 
+    private static final long DATABASE_DISK_MIB = 64;
+
+    /** Holds the destination's disk until it is filled (the zone's disk is 16 MiB). */
+    private static final long DESTINATION_DISK_MIB = 256;
+
+    /** How long a full coordinator database may last before it is freed. */
+    private static final Duration DATABASE_FULL = Duration.ofMinutes(4);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What one cell showed. */
@@ -101,6 +109,9 @@ public final class FaultRun implements AutoCloseable {
     private Thread cleanup;
     private volatile boolean stopping;
 
+    /** The destination's disk folder a disk-full cell mounted; null if none. */
+    private Path smallDisk;
+
     private FaultRun(Path root, String name, LocalCluster cluster, PrintStream progress) {
         this.root = root;
         this.name = name;
@@ -112,8 +123,18 @@ public final class FaultRun implements AutoCloseable {
     /** Starts the two-host cluster the cells run on. */
     public static FaultRun start(Path root, PrintStream progress) {
         String name = "fr" + ThreadLocalRandom.current().nextInt(100, 1000);
-        LocalCluster cluster =
-                LocalCluster.up(root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(120));
+        // The coordinator's database lives on a small disk of its own, which a cell can fill.
+        Path database = LocalCluster.databaseDir(LocalCluster.dirOf(root, name));
+        FaultControl.mountSmallDisk(database, DATABASE_DISK_MIB);
+        LocalCluster cluster;
+        try {
+            cluster =
+                    LocalCluster.up(
+                            root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(120));
+        } catch (RuntimeException e) {
+            FaultControl.unmount(database);
+            throw e;
+        }
         FaultRun run = new FaultRun(root, name, cluster, progress);
         // An interrupted run (Ctrl-C, SIGTERM) still removes its cluster.
         run.cleanup =
@@ -142,10 +163,11 @@ public final class FaultRun implements AutoCloseable {
                 awaitZoneState(Set.of("FAILED", "LOST"), Duration.ofSeconds(60));
             } else {
                 long plan = reachPhase(cell, src, dst, o);
-                inject(cell, src, dst);
+                inject(cell, src, dst, plan);
                 JsonNode end = awaitPlanEnd(plan);
                 o.planState = end.path("state").asText();
                 o.planError = end.path("moves").path(0).path("error").asText("");
+                freeSmallDisk();
             }
             ensureEverythingUp();
             sampler.stop();
@@ -184,6 +206,12 @@ public final class FaultRun implements AutoCloseable {
     private long reachPhase(FaultCell cell, String src, String dst, Outcome o)
             throws InterruptedException {
         String point = cell.phase().failpoint();
+        if (cell.fault() == Fault.DISK_FULL_DESTINATION) {
+            // Mounted before the move, or the destination's disk file would stay on the disk
+            // underneath, open in QEMU.
+            smallDisk = disksOf(dst);
+            FaultControl.mountSmallDisk(smallDisk, DESTINATION_DISK_MIB);
+        }
         if (point != null) {
             faults.arm(point);
         }
@@ -239,7 +267,8 @@ public final class FaultRun implements AutoCloseable {
     }
 
     /** The fault, then whatever an operator's supervisor would do about it. */
-    private void inject(FaultCell cell, String src, String dst) throws InterruptedException {
+    private void inject(FaultCell cell, String src, String dst, long plan)
+            throws InterruptedException {
         String point = cell.phase().failpoint();
         Runnable release = () -> Optional.ofNullable(point).ifPresent(faults::disarm);
         switch (cell.fault()) {
@@ -298,6 +327,55 @@ public final class FaultRun implements AutoCloseable {
                 killQemu(src);
                 release.run();
             }
+            case DISK_FULL_DESTINATION -> {
+                FaultControl.fill(smallDisk);
+                release.run(); // freed once the move has ended (freeSmallDisk)
+            }
+            case DISK_FULL_COORDINATOR -> {
+                Path database = LocalCluster.databaseDir(cluster.dir());
+                FaultControl.fill(database);
+                try {
+                    release.run();
+                    // The coordinator stops at its next write (fail-stop); freed after that, or
+                    // once the move ended without one.
+                    long deadline = System.nanoTime() + DATABASE_FULL.toNanos();
+                    long coordinator = cluster.state().coordinatorPid();
+                    while (alive(coordinator) && !planEnded(plan) && System.nanoTime() < deadline) {
+                        Thread.sleep(200);
+                    }
+                } finally {
+                    FaultControl.unfill(database);
+                }
+                ensureEverythingUp(); // a supervisor restarts the stopped coordinator
+            }
+        }
+    }
+
+    private boolean planEnded(long plan) {
+        try {
+            String state =
+                    api().get("/v1/plans/" + plan, JsonNode.class)
+                            .path("plan")
+                            .path("state")
+                            .asText();
+            return !state.equals("RUNNING");
+        } catch (RuntimeException e) {
+            return false; // the coordinator does not answer
+        }
+    }
+
+    /** A host's disk folder. */
+    private Path disksOf(String host) {
+        return cluster.dir().resolve("hosts").resolve(host).resolve("disks");
+    }
+
+    /** Frees and unmounts the destination's small disk, if a cell mounted one. */
+    private void freeSmallDisk() {
+        if (smallDisk != null) {
+            Path disk = smallDisk;
+            smallDisk = null;
+            FaultControl.unfill(disk);
+            FaultControl.unmount(disk);
         }
     }
 
@@ -307,6 +385,11 @@ public final class FaultRun implements AutoCloseable {
         }
         if ("FAILED".equals(o.planState) && o.planError.isBlank()) {
             throw new CellFailure("plan FAILED without saying why");
+        }
+        if (cell.fault() == Fault.DISK_FULL_DESTINATION
+                && "FAILED".equals(o.planState)
+                && !o.planError.contains("No space left")) {
+            throw new CellFailure("the plan's error does not name the full disk: " + o.planError);
         }
         String state = awaitSettled();
         if (cell.destroysZone() && state.equals("RUNNING")) {
@@ -718,6 +801,12 @@ public final class FaultRun implements AutoCloseable {
     private void healQuietly() {
         try {
             faults.healAll();
+        } catch (RuntimeException e) {
+            progress.println("  " + e.getMessage());
+        }
+        try {
+            freeSmallDisk();
+            FaultControl.unfill(LocalCluster.databaseDir(cluster.dir()));
         } catch (RuntimeException e) {
             progress.println("  " + e.getMessage());
         }

@@ -75,6 +75,9 @@ public final class QmpClient implements AutoCloseable {
 
     private volatile QmpVersion version;
 
+    /** QEMU offered out-of-band execution in its greeting (and it was then enabled). */
+    private volatile boolean oob;
+
     private record Pending(String command, CompletableFuture<JsonNode> reply) {}
 
     private QmpClient(Path socket, SocketChannel channel) {
@@ -108,9 +111,11 @@ public final class QmpClient implements AutoCloseable {
         try {
             client.reader.start();
             client.version = client.awaitGreeting(deadline, timeout);
+            // Out-of-band execution lets a few commands (migrate-pause, migrate-recover) run
+            // while QEMU's main loop is blocked, e.g. a post-copy destination waiting for a page.
             client.execute(
                     "qmp_capabilities",
-                    null,
+                    client.oob ? Map.of("enable", List.of("oob")) : null,
                     Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             LOG.debug("QMP connected to {}: QEMU {}", socket, client.version);
             return client;
@@ -234,6 +239,27 @@ public final class QmpClient implements AutoCloseable {
      * @throws IllegalArgumentException {@code arguments} does not serialize to a JSON object
      */
     public JsonNode execute(String command, Object arguments, Duration timeout) {
+        return send("execute", command, arguments, timeout);
+    }
+
+    /**
+     * Executes a command out of band ({@code exec-oob}): QEMU runs it on the monitor's own thread,
+     * even while its main loop is blocked and ahead of in-band commands still queued. Only commands
+     * the QAPI schema marks {@code allow-oob} qualify ({@code migrate-pause}, {@code
+     * migrate-recover}, …). If QEMU did not offer out-of-band execution, it is executed in band.
+     *
+     * @see #execute(String, Object, Duration)
+     */
+    public JsonNode executeOob(String command, Object arguments, Duration timeout) {
+        return send(oob ? "exec-oob" : "execute", command, arguments, timeout);
+    }
+
+    /** True if commands can be executed out of band on this connection. */
+    public boolean outOfBand() {
+        return oob;
+    }
+
+    private JsonNode send(String verb, String command, Object arguments, Duration timeout) {
         Objects.requireNonNull(command, "command");
         requirePositive(timeout);
         if (Thread.currentThread() == reader) {
@@ -244,7 +270,7 @@ public final class QmpClient implements AutoCloseable {
                             + " wait for a reply only this thread can read");
         }
         long id = lastId.incrementAndGet();
-        byte[] request = encodeRequest(command, arguments, id);
+        byte[] request = encodeRequest(verb, command, arguments, id);
 
         Pending call = new Pending(command, new CompletableFuture<>());
         pending.put(id, call);
@@ -410,6 +436,11 @@ public final class QmpClient implements AutoCloseable {
     }
 
     private QmpVersion parseGreeting(JsonNode msg) {
+        for (JsonNode c : msg.path("QMP").path("capabilities")) {
+            if (c.asText().equals("oob")) {
+                oob = true;
+            }
+        }
         JsonNode qemu = msg.path("QMP").path("version").path("qemu");
         if (!qemu.path("major").isInt()
                 || !qemu.path("minor").isInt()
@@ -462,9 +493,9 @@ public final class QmpClient implements AutoCloseable {
 
     // ---- writing and teardown ----
 
-    private byte[] encodeRequest(String command, Object arguments, long id) {
+    private byte[] encodeRequest(String verb, String command, Object arguments, long id) {
         ObjectNode request = MAPPER.createObjectNode();
-        request.put("execute", command);
+        request.put(verb, command);
         if (arguments != null) {
             JsonNode args;
             try {

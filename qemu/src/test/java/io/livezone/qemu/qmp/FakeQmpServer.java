@@ -163,11 +163,16 @@ final class FakeQmpServer implements AutoCloseable {
                                     Channels.newInputStream(ch), StandardCharsets.UTF_8));
         }
 
-        /** Greets as QEMU 7.2.0 and answers {@code qmp_capabilities}. */
+        /**
+         * Greets as QEMU 7.2.0 (offering out-of-band execution) and answers {@code
+         * qmp_capabilities}, which must enable it.
+         */
         void handshake() throws IOException {
             greet(7, 2, 0);
             Command caps = expect("qmp_capabilities");
-            assertThat(caps.arguments()).as("qmp_capabilities arguments").isNull();
+            assertThat(caps.arguments())
+                    .as("qmp_capabilities arguments")
+                    .hasToString("{\"enable\":[\"oob\"]}");
             reply(caps, JsonNodeFactory.instance.objectNode());
         }
 
@@ -184,7 +189,9 @@ final class FakeQmpServer implements AutoCloseable {
             JsonNode msg = JSON.readTree(line);
             Command c =
                     new Command(
-                            msg.path("execute").asText(null),
+                            msg.has("exec-oob")
+                                    ? msg.path("exec-oob").asText()
+                                    : msg.path("execute").asText(null),
                             msg.get("id"),
                             msg.get("arguments"),
                             msg);

@@ -96,8 +96,47 @@ class QmpClientTest {
                 .satisfies(
                         c -> {
                             assertThat(c.name()).isEqualTo("qmp_capabilities");
-                            assertThat(c.arguments()).isNull();
+                            assertThat(c.arguments()).hasToString("{\"enable\":[\"oob\"]}");
                         });
+    }
+
+    @Test
+    void executeOobSendsExecOobWhenQemuOffersIt() throws Exception {
+        QmpClient client =
+                connect(
+                        s -> {
+                            s.handshake();
+                            FakeQmpServer.Command c = s.expect("migrate-pause");
+                            assertThat(c.raw().has("exec-oob")).isTrue();
+                            assertThat(c.raw().has("execute")).isFalse();
+                            s.reply(c, Map.of());
+                        });
+        assertThat(client.outOfBand()).isTrue();
+        client.executeOob("migrate-pause", null, Duration.ofSeconds(5));
+        client.close();
+        server.awaitDone();
+    }
+
+    @Test
+    void executeOobFallsBackToInBandWhenQemuDoesNotOfferIt() throws Exception {
+        QmpClient client =
+                connect(
+                        s -> {
+                            s.sendLine(
+                                    "{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7,"
+                                            + " \"minor\": 2, \"micro\": 0}, \"package\":"
+                                            + " \"\"}, \"capabilities\": []}}");
+                            FakeQmpServer.Command caps = s.expect("qmp_capabilities");
+                            assertThat(caps.arguments()).isNull();
+                            s.reply(caps, Map.of());
+                            FakeQmpServer.Command c = s.expect("migrate-pause");
+                            assertThat(c.raw().has("execute")).isTrue();
+                            s.reply(c, Map.of());
+                        });
+        assertThat(client.outOfBand()).isFalse();
+        client.executeOob("migrate-pause", null, Duration.ofSeconds(5));
+        client.close();
+        server.awaitDone();
     }
 
     @Test
