@@ -282,9 +282,12 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public void stop(String zone) {
-        discardArrival(zone);
-        zoneDisks.abortMirror(zone);
-        driver.stop(zone);
+        endArrival(
+                zone,
+                () -> {
+                    zoneDisks.abortMirror(zone);
+                    driver.stop(zone);
+                });
         AttachedDisk disk = slot(zone).takeDisk();
         if (disk != null) {
             zoneDisks.detach(disk);
@@ -595,8 +598,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             throw ApiException.conflict(
                     "zone '" + zone + "' is suspended on " + host + "; it is not arriving");
         }
-        discardArrival(zone);
-        driver.discardIncoming(zone); // refuses a zone that runs here
+        endArrival(zone, () -> driver.discardIncoming(zone)); // refuses a zone that runs here
         // No VM of the zone is left here, so its disk file belonged to the arrival, even when a
         // restarted agent adopted it as if the zone ran here.
         ZoneSlot slot = slot(zone);
@@ -607,17 +609,28 @@ public final class Agent implements AgentGateway, AutoCloseable {
         disks.deleteDisk(zone);
     }
 
-    /** Closes what an arrival holds open; its VM and disk file are the caller's to remove. */
-    private void discardArrival(String zone) {
+    /**
+     * Closes what an arrival holds open around {@code endVm}, which ends its VM (or nothing); the
+     * disk file is the caller's to remove. The disk export is closed after the VM: a post-copy
+     * destination whose main loop waits for a page that cannot come answers no monitor command, and
+     * removing the export first would wait for it.
+     */
+    private void endArrival(String zone, Runnable endVm) {
         ZoneSlot.Arrival arrival = slot(zone).takeArrival();
         if (arrival != null) {
-            if (arrival.export() != null) {
-                arrival.export().close();
-            }
             arrival.migration().close();
             closeQuietly(arrival.listener());
-            if (arrival.disk() != null) {
-                arrival.disk().release();
+        }
+        try {
+            endVm.run();
+        } finally {
+            if (arrival != null) {
+                if (arrival.export() != null) {
+                    arrival.export().close();
+                }
+                if (arrival.disk() != null) {
+                    arrival.disk().release();
+                }
             }
         }
     }
@@ -723,7 +736,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
                 .forEach(
                         zone -> {
                             awaitRelease(zone);
-                            discardArrival(zone);
+                            endArrival(zone, () -> {});
                             zoneDisks.abortMirror(zone);
                         });
         served.close();

@@ -73,6 +73,31 @@ public final class GatewayControl {
                         (r, exchange) -> MetricsEndpoint.serve(exchange, gateway.meterRegistry()));
     }
 
+    /**
+     * Ends a switchover hold whose migration driver is gone (e.g. the source's agent died at the
+     * pause): a hold past its limit (expired, or its buffer full) is released to {@code settled},
+     * where the registry says the zone runs once its move is settled. A driver still alive would
+     * have aborted or released it as soon as the limit was reached; keeping the players' traffic
+     * held any longer would only lose it.
+     *
+     * @return true if a hold was released
+     */
+    public boolean releaseAbandoned(String zone, ZoneLocation settled) {
+        GatewaySwitchover.ZoneSwitchover s = switchovers.get(zone);
+        HoldHandle handle = s == null ? null : s.handle().orElse(null);
+        if (handle == null || !handle.abortRequired() || !switchovers.remove(zone, s)) {
+            return false;
+        }
+        s.resumed(settled);
+        log.warn(
+                "zone {}: hold abandoned by its migration ({}); released to site {}, where the"
+                        + " registry says it runs",
+                zone,
+                handle,
+                settled.site());
+        return true;
+    }
+
     /** True while a switchover of {@code zone} holds its traffic. */
     public boolean isHeld(String zone) {
         return switchovers.containsKey(zone);

@@ -28,7 +28,9 @@ import java.util.TreeMap;
  * Keeps a gateway in step with the coordinator's registry: every zone that runs somewhere gets a
  * stable endpoint (its port is kept in a file, so it survives a gateway restart), routed to the
  * zone's address and tagged with the site of its host. A zone that is held for a switchover is left
- * alone: its release names the new site. Zones the registry no longer has lose their endpoint.
+ * alone: its release names the new site; only a hold past its limit whose move has settled (its
+ * driver died) is released here, to where the registry says the zone runs. Zones the registry no
+ * longer has lose their endpoint.
  */
 final class PlacementFollower {
     private static final Logger log = LoggerFactory.getLogger(PlacementFollower.class);
@@ -120,7 +122,11 @@ final class PlacementFollower {
                     port,
                     location.tcp(),
                     location.site());
-        } else if (!control.isHeld(endpoint) && settled && !current.get().equals(location)) {
+        } else if (control.isHeld(endpoint)) {
+            if (settled && control.releaseAbandoned(endpoint, location)) {
+                log.info("zone {}: now at site {}", endpoint, location.site());
+            }
+        } else if (settled && !current.get().equals(location)) {
             // Only a settled placement: while a move is in flight the registry still names
             // the source, and the switchover's release has already named the destination.
             gateway.retarget(endpoint, location);

@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,52 @@ class PlacementFollowerTest {
             assertThat(gateway.endpoint("zc").orElseThrow().udp().getPort())
                     .as("a new zone never takes a port another zone had")
                     .isEqualTo(first + 2);
+        }
+    }
+
+    @Test
+    void aHoldPastItsLimitIsReleasedWhereTheSettledRegistrySaysTheZoneRuns() throws Exception {
+        Path ports = dir.resolve("ports.json");
+        int first = 28000 + (int) (ProcessHandle.current().pid() % 1000) * 10;
+        GatewayConfig config =
+                GatewayConfig.loopback().toBuilder().maxHold(Duration.ofMillis(50)).build();
+        try (Gateway gateway = Gateway.start(config)) {
+            // The follower and the control API share one control, as in the daemon.
+            GatewayControl control = new GatewayControl(gateway, r -> {});
+            try (JsonHttpServer server =
+                    control.routes(
+                                    new JsonHttpServer(
+                                            new InetSocketAddress(
+                                                    InetAddress.getLoopbackAddress(), 0),
+                                            TOKEN))
+                            .start()) {
+                PlacementFollower follower =
+                        new PlacementFollower(gateway, control, api, ports, first);
+                zone("za", "h1", "RUNNING", 10);
+                follower.sync();
+                JsonHttpClient gatewayApi =
+                        new JsonHttpClient(
+                                URI.create("http://127.0.0.1:" + server.address().getPort()),
+                                TOKEN);
+                gatewayApi.post("/v1/zones/za/hold", null, Map.class);
+
+                // Its move still in flight: the hold stays, even past its limit.
+                zone("za", "h3", "MIGRATING", 10);
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!Boolean.TRUE.equals(
+                                gatewayApi.get("/v1/zones/za/hold", Map.class).get("abortRequired"))
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                follower.sync();
+                assertThat(control.isHeld("za")).isTrue();
+
+                // Settled (the move's driver died; the coordinator decided): released there.
+                zone("za", "h3", "RUNNING", 10);
+                follower.sync();
+                assertThat(control.isHeld("za")).isFalse();
+                assertThat(gateway.location("za").orElseThrow().site()).isEqualTo("us");
+            }
         }
     }
 }
