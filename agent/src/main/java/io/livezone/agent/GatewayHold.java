@@ -67,7 +67,7 @@ final class GatewayHold {
 
     /** Progress listener: the hand-over releases the hold to the destination. */
     void onProgress(MigrationProgress p) {
-        if (p.status().equals("completed") || p.status().equals("postcopy-active")) {
+        if (p.handedOver()) {
             released();
         }
     }

@@ -14,4 +14,12 @@ public record MigrationProgress(
     public double percent() {
         return totalBytes <= 0 ? 0 : 100.0 * (totalBytes - remainingBytes) / totalBytes;
     }
+
+    /**
+     * True once the destination runs the zone and the source never will again: the migration
+     * completed, or post-copy began. Players' traffic is handed over to the destination here.
+     */
+    public boolean handedOver() {
+        return status.equals("completed") || status.equals("postcopy-active");
+    }
 }

@@ -157,8 +157,7 @@ public final class GatewayedMigration {
     private void onProgress(MigrationProgress p) {
         // Only once the hook held: without a pause before the switchover there is nothing to
         // release early, and run() re-targets when the migration returns.
-        if ((p.status().equals("completed") || p.status().equals("postcopy-active"))
-                && switchover.handle().isPresent()) {
+        if (p.handedOver() && switchover.handle().isPresent()) {
             releasedAtHandover |= release();
         }
         progress.onProgress(p);

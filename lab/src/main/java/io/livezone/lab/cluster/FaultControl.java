@@ -96,18 +96,21 @@ public final class FaultControl {
     private static final String FILL = "lz-fault-fill";
 
     /**
-     * Mounts a tmpfs of {@code mib} MiB on {@code folder} (created if needed), so a fault can fill
-     * it without touching any other file system. Whatever the folder held is hidden until {@link
-     * #unmount}.
+     * Mounts a tmpfs of {@code mib} MiB on {@code folder} (created if needed) in the mount
+     * namespace of process {@code pid} (0: this process's), so a fault can fill it without touching
+     * any other file system. A host's agent runs in a mount namespace of its own ({@code ip netns
+     * exec} makes one), where mounts of the root namespace do not appear. Whatever the folder held
+     * is hidden until {@link #unmount}.
      */
-    public static void mountSmallDisk(Path folder, long mib) {
+    public static void mountSmallDisk(long pid, Path folder, long mib) {
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
             throw new EnvironmentException("cannot create " + folder + ": " + e.getMessage(), e);
         }
         run(
-                List.of(
+                in(
+                        pid,
                         "mount",
                         "-t",
                         "tmpfs",
@@ -118,62 +121,60 @@ public final class FaultControl {
     }
 
     /** Lazily unmounts what {@link #mountSmallDisk} mounted on {@code folder}; no-op if none. */
-    public static void unmount(Path folder) {
-        if (isMountPoint(folder)) {
-            run(List.of("umount", "-l", folder.toString()));
-        }
-    }
-
-    /** Whether a file system is mounted exactly on {@code folder}. */
-    public static boolean isMountPoint(Path folder) {
+    public static void unmount(long pid, Path folder) {
         String target = folder.toAbsolutePath().normalize().toString();
+        Path mounts = Path.of("/proc", pid == 0 ? "self" : Long.toString(pid), "mounts");
+        boolean mounted;
         try {
-            return Files.readAllLines(Path.of("/proc/self/mounts")).stream()
-                    .map(l -> l.split(" "))
-                    .anyMatch(f -> f.length > 1 && f[1].equals(target));
+            mounted =
+                    Files.readAllLines(mounts).stream()
+                            .map(l -> l.split(" "))
+                            .anyMatch(f -> f.length > 1 && f[1].equals(target));
         } catch (IOException e) {
-            return false;
+            return; // the process (and its namespace) is gone
+        }
+        if (mounted) {
+            run(in(pid, "umount", "-l", target));
         }
     }
 
     /**
-     * Fills the file system of {@code folder} to its last byte with one file, so the next write
-     * there fails with "No space left on device"; returns the bytes written.
+     * Fills the file system of {@code folder}, as process {@code pid} sees it (0: this process), to
+     * its last block with one file, so the next write there fails with "No space left on device".
      */
-    public static long fill(Path folder) {
-        Path file = folder.resolve(FILL);
-        byte[] chunk = new byte[64 * 1024];
-        long written = 0;
-        try (var out =
-                Files.newOutputStream(
-                        file,
-                        java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.APPEND)) {
-            while (true) {
-                out.write(chunk);
-                written += chunk.length;
-            }
-        } catch (IOException full) {
-            // the point: the file system is full
-        }
-        for (int size = chunk.length / 2; size >= 512; size /= 2) {
-            try (var out = Files.newOutputStream(file, java.nio.file.StandardOpenOption.APPEND)) {
-                out.write(new byte[size]);
-                written += size;
-            } catch (IOException full) {
-                // the rest of a block, if any
-            }
-        }
-        return written;
+    public static void fill(long pid, Path folder) {
+        // dd stops, failing, when the disk is full: that is the point.
+        run(
+                in(
+                        pid,
+                        "sh",
+                        "-c",
+                        "dd if=/dev/zero of=\"$1\" bs=4k 2>/dev/null; sync; true",
+                        "fill",
+                        folder.resolve(FILL).toString()));
+    }
+
+    /**
+     * Remounts the small disk on {@code folder} read-only (as ext4 does itself after write errors)
+     * or read-write again; in the mount namespace of {@code pid} (0: this process's).
+     */
+    public static void readOnly(long pid, Path folder, boolean readOnly) {
+        run(in(pid, "mount", "-o", readOnly ? "remount,ro" : "remount,rw", folder.toString()));
     }
 
     /** Removes what {@link #fill} wrote. */
-    public static void unfill(Path folder) {
-        try {
-            Files.deleteIfExists(folder.resolve(FILL));
-        } catch (IOException e) {
-            throw new EnvironmentException("cannot free " + folder + ": " + e.getMessage(), e);
+    public static void unfill(long pid, Path folder) {
+        run(in(pid, "rm", "-f", folder.resolve(FILL).toString()));
+    }
+
+    /** {@code command}, run in the mount namespace of {@code pid} (0: this process's). */
+    private static List<String> in(long pid, String... command) {
+        List<String> out = new ArrayList<>();
+        if (pid != 0) {
+            out.addAll(List.of("nsenter", "-t", Long.toString(pid), "-m", "--"));
         }
+        out.addAll(List.of(command));
+        return out;
     }
 
     /** SIGSTOP (freeze) or SIGCONT of a process, e.g. an agent. */

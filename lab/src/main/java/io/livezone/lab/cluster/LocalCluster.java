@@ -316,7 +316,7 @@ public final class LocalCluster implements AutoCloseable {
                             .sorted(java.util.Comparator.reverseOrder())
                             .toList();
             for (String m : mounted) {
-                FaultControl.unmount(Path.of(m));
+                FaultControl.unmount(0, Path.of(m));
             }
         } catch (IOException | RuntimeException e) {
             log.warn("cannot unmount what is mounted under {}: {}", dir, e.getMessage());

@@ -67,7 +67,10 @@ public record FaultCell(Phase phase, Fault fault) {
         KILL_GATEWAY("kill-gateway"),
         /** The destination's disk folder fills up (a small tmpfs filled to the last byte). */
         DISK_FULL_DESTINATION("disk-full-dst"),
-        /** The coordinator's database folder fills up (a small tmpfs filled to the last byte). */
+        /**
+         * The coordinator's database folder fills up (a small tmpfs filled to the last byte) and
+         * then fails every write (remounted read-only, as ext4 does after write errors).
+         */
         DISK_FULL_COORDINATOR("disk-full-coord"),
         /** The zone's QEMU killed while no move runs. */
         KILL_ZONE_QEMU("kill-zone-qemu");
@@ -127,10 +130,10 @@ public record FaultCell(Phase phase, Fault fault) {
         for (Phase p : List.of(Phase.PRECOPY, Phase.SWITCHOVER, Phase.COMMIT, Phase.RESUMED)) {
             out.add(new FaultCell(p, Fault.PARTITION_COORDINATOR_DESTINATION));
         }
-        for (Phase p : List.of(Phase.MIRROR, Phase.PRECOPY)) {
-            out.add(new FaultCell(p, Fault.DISK_FULL_DESTINATION));
-        }
-        for (Phase p : List.of(Phase.PRECOPY, Phase.COMMIT)) {
+        // The disk mirror is what writes to the destination's disk before its commit.
+        out.add(new FaultCell(Phase.MIRROR, Fault.DISK_FULL_DESTINATION));
+        // The coordinator's next writes: the commit decision, then the new placement.
+        for (Phase p : List.of(Phase.SWITCHOVER, Phase.COMMIT)) {
             out.add(new FaultCell(p, Fault.DISK_FULL_COORDINATOR));
         }
         out.add(new FaultCell(Phase.SWITCHOVER, Fault.KILL_GATEWAY));

@@ -112,6 +112,9 @@ public final class FaultRun implements AutoCloseable {
     /** The destination's disk folder a disk-full cell mounted; null if none. */
     private Path smallDisk;
 
+    /** The process (the destination's agent) in whose mount namespace it is mounted. */
+    private long smallDiskNamespace;
+
     private FaultRun(Path root, String name, LocalCluster cluster, PrintStream progress) {
         this.root = root;
         this.name = name;
@@ -125,14 +128,14 @@ public final class FaultRun implements AutoCloseable {
         String name = "fr" + ThreadLocalRandom.current().nextInt(100, 1000);
         // The coordinator's database lives on a small disk of its own, which a cell can fill.
         Path database = LocalCluster.databaseDir(LocalCluster.dirOf(root, name));
-        FaultControl.mountSmallDisk(database, DATABASE_DISK_MIB);
+        FaultControl.mountSmallDisk(0, database, DATABASE_DISK_MIB);
         LocalCluster cluster;
         try {
             cluster =
                     LocalCluster.up(
                             root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(120));
         } catch (RuntimeException e) {
-            FaultControl.unmount(database);
+            FaultControl.unmount(0, database);
             throw e;
         }
         FaultRun run = new FaultRun(root, name, cluster, progress);
@@ -210,7 +213,8 @@ public final class FaultRun implements AutoCloseable {
             // Mounted before the move, or the destination's disk file would stay on the disk
             // underneath, open in QEMU.
             smallDisk = disksOf(dst);
-            FaultControl.mountSmallDisk(smallDisk, DESTINATION_DISK_MIB);
+            smallDiskNamespace = cluster.state().agentPids().get(dst);
+            FaultControl.mountSmallDisk(smallDiskNamespace, smallDisk, DESTINATION_DISK_MIB);
         }
         if (point != null) {
             faults.arm(point);
@@ -328,12 +332,15 @@ public final class FaultRun implements AutoCloseable {
                 release.run();
             }
             case DISK_FULL_DESTINATION -> {
-                FaultControl.fill(smallDisk);
+                FaultControl.fill(smallDiskNamespace, smallDisk);
                 release.run(); // freed once the move has ended (freeSmallDisk)
             }
             case DISK_FULL_COORDINATOR -> {
                 Path database = LocalCluster.databaseDir(cluster.dir());
-                FaultControl.fill(database);
+                // Full, then read-only: H2 writes into free space inside its file while it
+                // can, so a full disk alone may never fail a write; a disk that errors does.
+                FaultControl.fill(0, database);
+                FaultControl.readOnly(0, database, true);
                 try {
                     release.run();
                     // The coordinator stops at its next write (fail-stop); freed after that, or
@@ -344,7 +351,8 @@ public final class FaultRun implements AutoCloseable {
                         Thread.sleep(200);
                     }
                 } finally {
-                    FaultControl.unfill(database);
+                    FaultControl.readOnly(0, database, false);
+                    FaultControl.unfill(0, database);
                 }
                 ensureEverythingUp(); // a supervisor restarts the stopped coordinator
             }
@@ -374,8 +382,8 @@ public final class FaultRun implements AutoCloseable {
         if (smallDisk != null) {
             Path disk = smallDisk;
             smallDisk = null;
-            FaultControl.unfill(disk);
-            FaultControl.unmount(disk);
+            FaultControl.unfill(smallDiskNamespace, disk);
+            FaultControl.unmount(smallDiskNamespace, disk);
         }
     }
 
@@ -429,6 +437,9 @@ public final class FaultRun implements AutoCloseable {
         if (!strays.isEmpty()) {
             throw new CellFailure("copies left behind: " + strays);
         }
+        if (!awaitNotHeld(Duration.ofSeconds(30))) {
+            throw new CellFailure("the gateway still holds the players' traffic to the zone");
+        }
         o.lastAcked = counter.lastAcked();
         o.counterAfter = counter.read(Duration.ofSeconds(60));
         if (o.counterAfter < o.lastAcked) {
@@ -450,6 +461,27 @@ public final class FaultRun implements AutoCloseable {
         GuestDiskContent.Check disk = new LocalZoneDisks(cluster).check(zone, null);
         if (!disk.ok()) {
             throw new CellFailure("disk check: " + disk);
+        }
+    }
+
+    /** Waits until the players' gateway no longer holds the zone's endpoint; false if it does. */
+    private boolean awaitNotHeld(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (!cluster.gatewayApi()
+                        .get("/v1/zones/" + zone, JsonNode.class)
+                        .path("held")
+                        .asBoolean()) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                // restarting, or not serving the zone yet: ask again
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(250);
         }
     }
 
@@ -806,7 +838,7 @@ public final class FaultRun implements AutoCloseable {
         }
         try {
             freeSmallDisk();
-            FaultControl.unfill(LocalCluster.databaseDir(cluster.dir()));
+            FaultControl.unfill(0, LocalCluster.databaseDir(cluster.dir()));
         } catch (RuntimeException e) {
             progress.println("  " + e.getMessage());
         }
