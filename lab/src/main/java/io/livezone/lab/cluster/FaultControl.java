@@ -154,14 +154,6 @@ public final class FaultControl {
                         folder.resolve(FILL).toString()));
     }
 
-    /**
-     * Remounts the small disk on {@code folder} read-only (as ext4 does itself after write errors)
-     * or read-write again; in the mount namespace of {@code pid} (0: this process's).
-     */
-    public static void readOnly(long pid, Path folder, boolean readOnly) {
-        run(in(pid, "mount", "-o", readOnly ? "remount,ro" : "remount,rw", folder.toString()));
-    }
-
     /** Removes what {@link #fill} wrote. */
     public static void unfill(long pid, Path folder) {
         run(in(pid, "rm", "-f", folder.resolve(FILL).toString()));

@@ -67,10 +67,7 @@ public record FaultCell(Phase phase, Fault fault) {
         KILL_GATEWAY("kill-gateway"),
         /** The destination's disk folder fills up (a small tmpfs filled to the last byte). */
         DISK_FULL_DESTINATION("disk-full-dst"),
-        /**
-         * The coordinator's database folder fills up (a small tmpfs filled to the last byte) and
-         * then fails every write (remounted read-only, as ext4 does after write errors).
-         */
+        /** The coordinator's database folder fills up (a small tmpfs filled to the last byte). */
         DISK_FULL_COORDINATOR("disk-full-coord"),
         /** The zone's QEMU killed while no move runs. */
         KILL_ZONE_QEMU("kill-zone-qemu");
