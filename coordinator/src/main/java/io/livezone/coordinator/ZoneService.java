@@ -11,7 +11,6 @@ import io.livezone.core.MacAddress;
 import io.livezone.core.ZoneAlreadyExistsException;
 import io.livezone.core.ZoneApp;
 import io.livezone.core.ZoneSpec;
-import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.AgentGateway;
 import io.livezone.core.cluster.DiskDefinition;
@@ -204,12 +203,7 @@ public final class ZoneService {
                     if (!copy.zone().equals(name)) {
                         continue;
                     }
-                    if (copy.state() == ZoneState.INCOMING
-                            || copy.state() == ZoneState.ARRIVAL_FAILED) {
-                        agent.discardIncoming(name);
-                    } else {
-                        agent.stop(name);
-                    }
+                    agent.endCopy(name, copy.neverRan());
                     log.info("zone {}: its copy on {} ({}) ended with it", name, h.name(), copy);
                 }
             } catch (RuntimeException e) {

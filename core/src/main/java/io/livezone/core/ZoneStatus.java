@@ -40,6 +40,11 @@ public record ZoneStatus(
         this(zone, state, instance, pid, qemuStatus, null, null);
     }
 
+    /** A copy that never ran here: an arriving VM, waiting or arrived, or failed before it ran. */
+    public boolean neverRan() {
+        return state == ZoneState.INCOMING || state == ZoneState.ARRIVAL_FAILED;
+    }
+
     public ZoneStatus withFailure(ZoneFailure f) {
         return new ZoneStatus(zone, ZoneState.DEAD, instance, pid, qemuStatus, f, note);
     }

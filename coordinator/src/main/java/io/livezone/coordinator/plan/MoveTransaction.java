@@ -395,12 +395,7 @@ final class MoveTransaction {
 
     /** Ends a destination copy that never became the zone (a running one is stopped outright). */
     private static void fenceDestination(AgentGateway dst, String zone, Side destination) {
-        if (destination.kind() == MoveResolution.Kind.RUNNING
-                || destination.kind() == MoveResolution.Kind.DEAD) {
-            dst.stop(zone);
-        } else {
-            dst.discardIncoming(zone);
-        }
+        dst.endCopy(zone, destination.neverRanHere());
     }
 
     private void adoptDestination(

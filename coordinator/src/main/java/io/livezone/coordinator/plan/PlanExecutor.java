@@ -316,9 +316,7 @@ public final class PlanExecutor implements AutoCloseable {
                         }
                         Optional<ZoneRecord> home = registry.findZone(z.zone());
                         AgentGateway agent = agents.apply(host);
-                        boolean neverRan =
-                                z.state() == ZoneState.INCOMING
-                                        || z.state() == ZoneState.ARRIVAL_FAILED;
+                        boolean neverRan = z.neverRan();
                         Runnable end = null;
                         String why = null;
                         if (home.isEmpty()) {
@@ -326,10 +324,7 @@ public final class PlanExecutor implements AutoCloseable {
                                 // A deleted zone's copy its host could not be told to end (it
                                 // was down): a VM that never ran or is dead holds nothing anyone
                                 // needs, and its name and address must be free for new zones.
-                                end =
-                                        neverRan
-                                                ? () -> agent.discardIncoming(z.zone())
-                                                : () -> agent.stop(z.zone());
+                                end = () -> agent.endCopy(z.zone(), neverRan);
                                 why = "a copy of a deleted zone";
                             }
                         } else if (!home.get().host().equals(host)) {

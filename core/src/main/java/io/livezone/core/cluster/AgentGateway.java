@@ -59,6 +59,18 @@ public interface AgentGateway extends StorageGateway {
 
     void discardIncoming(String zone);
 
+    /**
+     * Ends this host's copy of {@code zone}: one that never ran (waiting, arrived, or failed before
+     * it ran) is discarded with its disk; any other is stopped.
+     */
+    default void endCopy(String zone, boolean neverRan) {
+        if (neverRan) {
+            discardIncoming(zone);
+        } else {
+            stop(zone);
+        }
+    }
+
     void releaseMigrated(String zone);
 
     void resumeSource(String zone);
