@@ -53,7 +53,9 @@ class FaultCellsTest {
                 "precopy/partition-agents",
                 "commit/partition-coord-dst",
                 "commit/stop-dst-agent",
-                "switchover/kill-gateway"
+                "switchover/kill-gateway",
+                "mirror/disk-full-dst",
+                "commit/disk-full-coord"
             })
     void cell(String id) throws Exception {
         FaultCell cell = FaultCell.select(List.of(id)).get(0);
