@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
-import io.livezone.coordinator.plan.PlanRequest;
 import io.livezone.coordinator.storage.StorageService;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.cluster.MigrationSettings;
 import io.livezone.core.http.ApiException;
-import io.livezone.core.http.JsonHttpClient;
-import io.livezone.lab.cluster.LocalCluster;
 import io.livezone.lab.cluster.LocalZoneDisks;
 import io.livezone.storage.GuestDiskContent;
 
@@ -25,13 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Zone disks in a real local cluster (two sites joined by an emulated link): a disk that moves with
@@ -56,26 +49,22 @@ class ClusterStorageTest {
     private static final String BASE = "world";
     private static final long MIB = 1 << 20;
 
-    private static Path root;
-    private static String name;
-    private static LocalCluster cluster;
-    private static JsonHttpClient api;
+    private static ClusterFixture fixture;
     private static LocalZoneDisks disks;
     private static long baseFileBytes;
 
     @BeforeAll
     static void up() throws Exception {
-        root = Files.createTempDirectory("lzs");
-        name = "s" + ThreadLocalRandom.current().nextInt(1000, 9999);
-        cluster = LocalCluster.up(root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(90));
-        api = cluster.api();
-        disks = new LocalZoneDisks(cluster);
+        fixture = new ClusterFixture("lzs", "s");
+        fixture.up(CONFIG, Duration.ofSeconds(90));
+        disks = new LocalZoneDisks(fixture.cluster());
         JsonNode image =
-                api.post(
-                        "/v1/images",
-                        new StorageService.CreateImage(BASE, "a", 32L),
-                        JsonNode.class,
-                        Duration.ofMinutes(2));
+                fixture.api()
+                        .post(
+                                "/v1/images",
+                                new StorageService.CreateImage(BASE, "a", 32L),
+                                JsonNode.class,
+                                Duration.ofMinutes(2));
         assertThat(image.path("sites").toString()).isEqualTo("[\"a\"]");
         baseFileBytes = image.path("image").path("fileBytes").asLong();
         assertThat(image.path("image").path("virtualSize").asLong()).isEqualTo(32 * MIB);
@@ -83,8 +72,8 @@ class ClusterStorageTest {
 
     @AfterAll
     static void down() throws IOException {
-        ClusterChecks.downLeavingNothing(root, name, cluster != null);
-        assertThat(storageDaemonsMentioning(root.toString())).isEmpty();
+        fixture.close();
+        assertThat(storageDaemonsMentioning(fixture.root().toString())).isEmpty();
     }
 
     @Test
@@ -104,31 +93,36 @@ class ClusterStorageTest {
                 .hasMessageContaining("unknown host 'h9'");
         assertThatThrownBy(
                         () ->
-                                api.post(
-                                        "/v1/images",
-                                        new StorageService.CreateImage("huge", "a", 512L),
-                                        JsonNode.class))
+                                fixture.api()
+                                        .post(
+                                                "/v1/images",
+                                                new StorageService.CreateImage("huge", "a", 512L),
+                                                JsonNode.class))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("1..64 MiB");
         assertThatThrownBy(
                         () ->
-                                api.post(
-                                        "/v1/images",
-                                        new StorageService.CreateImage(BASE, "a", 8L),
-                                        JsonNode.class))
+                                fixture.api()
+                                        .post(
+                                                "/v1/images",
+                                                new StorageService.CreateImage(BASE, "a", 8L),
+                                                JsonNode.class))
                 .isInstanceOf(ApiException.class)
                 .hasMessageContaining("already exists");
-        assertThatThrownBy(() -> api.post("/v1/zones/nosuch/pull-disk", null, JsonNode.class))
+        assertThatThrownBy(
+                        () ->
+                                fixture.api()
+                                        .post("/v1/zones/nosuch/pull-disk", null, JsonNode.class))
                 .hasMessageContaining("unknown zone 'nosuch'");
-        assertThat(api.get("/v1/zones", JsonNode.class)).isEmpty();
-        assertThat(api.get("/v1/storage", JsonNode.class).path("transfers")).isEmpty();
+        assertThat(fixture.api().get("/v1/zones", JsonNode.class)).isEmpty();
+        assertThat(fixture.api().get("/v1/storage", JsonNode.class).path("transfers")).isEmpty();
         assertThat(diskFiles()).isEmpty();
     }
 
     /** Modes (a) and (c): the base crosses the WAN once, then only overlays do. */
     @Test
     @Order(2)
-    void overlaysMoveWithTheirZonesAndTheBaseCrossesTheLinkOnce() {
+    void overlaysMoveWithTheirZonesAndTheBaseCrossesTheLinkOnce() throws Exception {
         create("za", "h1", disk(BASE, null, null));
         create("zb", "h2", disk(BASE, null, null));
         long seenA = disks.awaitAnnounced("za", 30, Duration.ofMinutes(2));
@@ -164,8 +158,8 @@ class ClusterStorageTest {
         assertThat(diskFiles())
                 .as("source disks are gone")
                 .allMatch(p -> p.contains("/hosts/h3/disks/"));
-        api.delete("/v1/zones/za", Duration.ofMinutes(1));
-        api.delete("/v1/zones/zb", Duration.ofMinutes(1));
+        fixture.api().delete("/v1/zones/za", Duration.ofMinutes(1));
+        fixture.api().delete("/v1/zones/zb", Duration.ofMinutes(1));
         assertThat(diskFiles()).isEmpty();
     }
 
@@ -186,16 +180,21 @@ class ClusterStorageTest {
         assertIntact("zc", seen);
 
         JsonNode pulled =
-                api.post("/v1/zones/zc/pull-disk", null, JsonNode.class, Duration.ofMinutes(5));
+                fixture.api()
+                        .post(
+                                "/v1/zones/zc/pull-disk",
+                                null,
+                                JsonNode.class,
+                                Duration.ofMinutes(5));
         assertThat(pulled.path("host").asText()).isEqualTo("h1");
         assertThat(pulled.path("definition").path("disk").path("remote").isNull()).isTrue();
         JsonNode pull = only(transfers("pull"), "zc");
         assertThat(pull.path("dataBytes").asLong()).isEqualTo(32 * MIB);
         assertThat(disks.image("zc").toString()).contains("/hosts/h1/disks/zc/");
-        assertThat(storageDaemonsMentioning(root.toString())).isEmpty();
-        assertThat(cluster.dir().resolve("hosts/h3/served/zc")).doesNotExist();
+        assertThat(storageDaemonsMentioning(fixture.root().toString())).isEmpty();
+        assertThat(fixture.cluster().dir().resolve("hosts/h3/served/zc")).doesNotExist();
         assertIntact("zc", seen);
-        assertThatThrownBy(() -> api.post("/v1/zones/zc/pull-disk", null, JsonNode.class))
+        assertThatThrownBy(() -> fixture.api().post("/v1/zones/zc/pull-disk", null, JsonNode.class))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("already local");
 
@@ -204,14 +203,14 @@ class ClusterStorageTest {
         seen = disks.announced("zc");
         long id = submit(Map.of("zc", "h3"), new MigrationSettings(30, 2_000_000, true, false));
         awaitDiskMirror(id);
-        api.post("/v1/plans/" + id + "/cancel", null, JsonNode.class);
+        fixture.api().post("/v1/plans/" + id + "/cancel", null, JsonNode.class);
         JsonNode cancelled = await(id);
         assertThat(cancelled.path("state").asText()).isEqualTo("CANCELLED");
         assertThat(placement()).containsEntry("zc", "h1");
-        assertThat(api.get("/v1/zones/zc", JsonNode.class).path("state").asText())
+        assertThat(fixture.api().get("/v1/zones/zc", JsonNode.class).path("state").asText())
                 .isEqualTo("RUNNING");
-        assertThat(cluster.driverOf("h3").zoneNames()).doesNotContain("zc");
-        assertThat(cluster.dir().resolve("hosts/h3/disks/zc")).doesNotExist();
+        assertThat(fixture.cluster().driverOf("h3").zoneNames()).doesNotContain("zc");
+        assertThat(fixture.cluster().dir().resolve("hosts/h3/disks/zc")).doesNotExist();
         assertIntact("zc", seen);
 
         seen = disks.announced("zc");
@@ -220,7 +219,7 @@ class ClusterStorageTest {
         JsonNode full = only(transfers("mirror-full"), "zc");
         assertThat(full.path("dataBytes").asLong()).isGreaterThan(30 * MIB);
         assertIntact("zc", seen);
-        assertThat(cluster.dir().resolve("hosts/h1/disks/zc")).doesNotExist();
+        assertThat(fixture.cluster().dir().resolve("hosts/h1/disks/zc")).doesNotExist();
         assertEachZoneRunsExactlyOnce();
     }
 
@@ -229,13 +228,7 @@ class ClusterStorageTest {
     }
 
     private static void create(String zone, String host, StorageService.DiskRequest disk) {
-        JsonNode created =
-                api.post(
-                        "/v1/zones",
-                        new ZoneService.CreateZone(zone, host, 160L, 1, disk),
-                        JsonNode.class,
-                        Duration.ofMinutes(5));
-        assertThat(created.path("state").asText()).isEqualTo("RUNNING");
+        fixture.createZone(new ZoneService.CreateZone(zone, host, 160L, 1, disk));
     }
 
     private static void assertIntact(String zone, long atLeast) {
@@ -247,7 +240,7 @@ class ClusterStorageTest {
 
     private static List<JsonNode> transfers(String kind) {
         List<JsonNode> out = new ArrayList<>();
-        for (JsonNode t : api.get("/v1/storage", JsonNode.class).path("transfers")) {
+        for (JsonNode t : fixture.api().get("/v1/storage", JsonNode.class).path("transfers")) {
             if (t.path("kind").asText().equals(kind)) {
                 out.add(t);
             }
@@ -267,7 +260,7 @@ class ClusterStorageTest {
 
     private static List<String> siteOfImage() {
         List<String> sites = new ArrayList<>();
-        for (JsonNode i : api.get("/v1/images", JsonNode.class)) {
+        for (JsonNode i : fixture.api().get("/v1/images", JsonNode.class)) {
             if (i.path("image").path("name").asText().equals(BASE)) {
                 i.path("sites").forEach(s -> sites.add(s.asText()));
             }
@@ -275,48 +268,36 @@ class ClusterStorageTest {
         return sites;
     }
 
-    private static JsonNode runPlan(Map<String, String> moves, MigrationSettings settings) {
+    private static JsonNode runPlan(Map<String, String> moves, MigrationSettings settings)
+            throws InterruptedException {
         return await(submit(moves, settings));
     }
 
     private static long submit(Map<String, String> moves, MigrationSettings settings) {
-        List<PlanRequest.Move> list = new ArrayList<>();
-        moves.forEach((z, h) -> list.add(new PlanRequest.Move(z, h)));
-        return api.post("/v1/plans", new PlanRequest("auto", list, settings, 0), JsonNode.class)
-                .path("plan")
-                .path("id")
-                .asLong();
+        return fixture.submitPlan("auto", moves, settings);
     }
 
-    private static JsonNode await(long id) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode plan = api.get("/v1/plans/" + id, JsonNode.class).path("plan");
-            if (!plan.path("state").asText().equals("RUNNING")) {
-                return plan;
-            }
-            sleep(300);
-        }
-        throw new AssertionError("plan " + id + " did not finish");
+    private static JsonNode await(long id) throws InterruptedException {
+        return fixture.awaitPlanEnd(id, Duration.ofMinutes(4));
     }
 
     /** Waits until the plan's only move is copying the disk. */
     private static void awaitDiskMirror(long id) throws InterruptedException {
-        JsonNode move = ClusterChecks.awaitFirstMoveMigrating(api, id, 2);
+        JsonNode move = ClusterChecks.awaitFirstMoveMigrating(fixture.api(), id, 2);
         assertThat(move.path("percent").asDouble()).isLessThan(90);
     }
 
     private static Map<String, String> placement() {
-        return ClusterChecks.placement(api);
+        return ClusterChecks.placement(fixture.api());
     }
 
     private static void assertEachZoneRunsExactlyOnce() {
-        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, placement().keySet());
+        ClusterChecks.assertEachZoneRunsExactlyOnce(fixture.cluster(), placement().keySet());
     }
 
     /** Every zone disk image on any host (own disks and served ones). */
     private static List<String> diskFiles() {
-        return Leftovers.filesUnder(cluster.dir().resolve("hosts")).stream()
+        return Leftovers.filesUnder(fixture.cluster().dir().resolve("hosts")).stream()
                 .filter(p -> p.endsWith(".qcow2"))
                 .toList();
     }
@@ -335,14 +316,5 @@ class ClusterStorageTest {
                                         .orElse(false))
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
                 .toList();
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }

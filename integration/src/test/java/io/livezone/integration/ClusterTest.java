@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
-import io.livezone.coordinator.plan.PlanRequest;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.ZoneState;
 import io.livezone.core.cluster.MigrationSettings;
@@ -18,7 +16,6 @@ import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
 import io.livezone.dve.bot.ZoneQuery;
 import io.livezone.dve.server.InputDelivery;
-import io.livezone.lab.cluster.LocalCluster;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,13 +30,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A real local cluster: coordinator and three agents in their own namespaces (two sites joined by
@@ -60,38 +54,27 @@ class ClusterTest {
               - {between: [a, b], latency: 10ms, jitter: 1ms, bandwidth: 400mbit}
             """;
 
-    private static Path root;
-    private static String name;
-    private static LocalCluster cluster;
-    private static JsonHttpClient api;
+    private static ClusterFixture fixture;
 
     @BeforeAll
     static void up() throws Exception {
-        root = Files.createTempDirectory("lzc");
-        name = "t" + ThreadLocalRandom.current().nextInt(1000, 9999);
-        cluster = LocalCluster.up(root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(90));
-        api = cluster.api();
+        fixture = new ClusterFixture("lzc", "t");
+        fixture.up(CONFIG, Duration.ofSeconds(90));
         for (var z : List.of(Map.entry("za", "h1"), Map.entry("zb", "h3"))) {
-            JsonNode created =
-                    api.post(
-                            "/v1/zones",
-                            new ZoneService.CreateZone(z.getKey(), z.getValue(), 192L, 1),
-                            JsonNode.class,
-                            Duration.ofMinutes(5));
-            assertThat(created.path("state").asText()).isEqualTo("RUNNING");
+            fixture.createZone(z.getKey(), z.getValue(), 192L, 1);
         }
     }
 
     @AfterAll
     static void down() throws IOException {
-        ClusterChecks.downLeavingNothing(root, name, cluster != null);
+        fixture.close();
     }
 
     @Test
     @Order(1)
     void apiRejectsCallsWithoutTheToken() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        URI cluster = URI.create(ClusterTest.cluster.state().coordinatorUrl() + "/v1/cluster");
+        URI cluster = URI.create(fixture.cluster().state().coordinatorUrl() + "/v1/cluster");
         HttpResponse<String> none =
                 http.send(
                         HttpRequest.newBuilder(cluster).build(),
@@ -106,7 +89,7 @@ class ClusterTest {
                 http.send(
                         HttpRequest.newBuilder(
                                         URI.create(
-                                                ClusterTest.cluster.state().coordinatorUrl()
+                                                fixture.cluster().state().coordinatorUrl()
                                                         + "/v1/plans"))
                                 .POST(
                                         HttpRequest.BodyPublishers.ofString(
@@ -116,14 +99,16 @@ class ClusterTest {
         assertThat(none.statusCode()).isEqualTo(401);
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(plan.statusCode()).isEqualTo(401);
-        assertThat(api.get("/v1/plans", JsonNode.class)).as("nothing was planned").isEmpty();
+        assertThat(fixture.api().get("/v1/plans", JsonNode.class))
+                .as("nothing was planned")
+                .isEmpty();
         // Agents check the same token.
         HttpResponse<String> agent =
                 http.send(
                         HttpRequest.newBuilder(
                                         URI.create(
                                                 "http://"
-                                                        + ClusterTest.cluster
+                                                        + fixture.cluster()
                                                                 .state()
                                                                 .hostAddresses()
                                                                 .get("h1")
@@ -149,22 +134,24 @@ class ClusterTest {
                 .hasMessageContaining("already runs on h1");
         assertThatThrownBy(
                         () ->
-                                api.post(
-                                        "/v1/zones",
-                                        new ZoneService.CreateZone("big", "h2", 2048L, 1),
-                                        JsonNode.class))
+                                fixture.api()
+                                        .post(
+                                                "/v1/zones",
+                                                new ZoneService.CreateZone("big", "h2", 2048L, 1),
+                                                JsonNode.class))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("no capacity");
         assertThatThrownBy(
                         () ->
-                                api.send(
-                                        "POST",
-                                        "/v1/plans",
-                                        Map.of("moves", "not-a-list"),
-                                        JsonNode.class,
-                                        Duration.ofSeconds(10)))
+                                fixture.api()
+                                        .send(
+                                                "POST",
+                                                "/v1/plans",
+                                                Map.of("moves", "not-a-list"),
+                                                JsonNode.class,
+                                                Duration.ofSeconds(10)))
                 .isInstanceOf(InvalidInputException.class);
-        assertThat(api.get("/v1/plans", JsonNode.class)).isEmpty();
+        assertThat(fixture.api().get("/v1/plans", JsonNode.class)).isEmpty();
         assertThat(placement()).containsEntry("za", "h1").containsEntry("zb", "h3");
     }
 
@@ -172,8 +159,8 @@ class ClusterTest {
     @Order(3)
     void swapAcrossSitesKeepsPlayersConnected() throws Exception {
         // za's players come through the cluster's gateway, zb's straight to the zone.
-        JsonHttpClient gateway = cluster.gatewayApi();
-        JsonNode endpoint = cluster.awaitGatewayServes("za", Duration.ofSeconds(30));
+        JsonHttpClient gateway = fixture.cluster().gatewayApi();
+        JsonNode endpoint = fixture.cluster().awaitGatewayServes("za", Duration.ofSeconds(30));
         assertThat(endpoint.path("site").asText()).isEqualTo("a");
         try (BotSwarm viaGateway =
                         BotSwarm.start(
@@ -208,7 +195,8 @@ class ClusterTest {
             // Players' RTTs reported to the gateway reach the coordinator's zone mapping, tagged
             // with the site za runs at now (the very sample the zone-mapping test reports again).
             long before =
-                    api.get("/v1/policies", JsonNode.class)
+                    fixture.api()
+                            .get("/v1/policies", JsonNode.class)
                             .path("zoneMapping")
                             .path("clientsReporting")
                             .asLong();
@@ -219,7 +207,8 @@ class ClusterTest {
                             List.of(Map.of("client", "p0", "zone", "za", "rttMs", 150.0))),
                     Void.class);
             assertThat(
-                            api.get("/v1/policies", JsonNode.class)
+                            fixture.api()
+                                    .get("/v1/policies", JsonNode.class)
                                     .path("zoneMapping")
                                     .path("clientsReporting")
                                     .asLong())
@@ -250,8 +239,12 @@ class ClusterTest {
     void parallelMovesWithinASite() throws Exception {
         // The players' gateway is down during this move: the move goes ahead without a hold, and
         // the restarted gateway serves each zone on the port it had, at its new site.
-        int port = cluster.awaitGatewayServes("zb", Duration.ofSeconds(30)).path("port").asInt();
-        cluster.killGateway();
+        int port =
+                fixture.cluster()
+                        .awaitGatewayServes("zb", Duration.ofSeconds(30))
+                        .path("port")
+                        .asInt();
+        fixture.cluster().killGateway();
         JsonNode plan = runToEnd(submit("parallel", Map.of("zb", "h2")));
         assertThat(plan.path("state").asText()).as(plan.toString()).isEqualTo("DONE");
         JsonNode move = plan.path("moves").get(0);
@@ -260,8 +253,8 @@ class ClusterTest {
         assertThat(placement()).containsEntry("zb", "h2");
         assertEachZoneRunsExactlyOnce();
 
-        cluster = cluster.restartGateway();
-        JsonNode zb = cluster.awaitGatewayServes("zb", Duration.ofSeconds(30));
+        fixture.restartGateway();
+        JsonNode zb = fixture.cluster().awaitGatewayServes("zb", Duration.ofSeconds(30));
         assertThat(zb.path("port").asInt()).isEqualTo(port);
         assertThat(zb.path("site").asText()).isEqualTo("a");
         try (BotSwarm players =
@@ -282,8 +275,9 @@ class ClusterTest {
             samples.add(Map.of("client", "p" + i, "zone", "za", "site", "a", "rttMs", 30.0));
             samples.add(Map.of("client", "p" + i, "zone", "za", "site", "b", "rttMs", 150.0));
         }
-        api.post("/v1/clients/rtt", Map.of("samples", samples), Void.class);
-        JsonNode decision = api.post("/v1/policies/zone-mapping/run", null, JsonNode.class);
+        fixture.api().post("/v1/clients/rtt", Map.of("samples", samples), Void.class);
+        JsonNode decision =
+                fixture.api().post("/v1/policies/zone-mapping/run", null, JsonNode.class);
         assertThat(decision.path("qosBefore").asDouble()).isZero();
         assertThat(decision.path("qosAfter").asDouble()).isEqualTo(1.0);
         long plan = decision.path("planId").asLong();
@@ -291,7 +285,8 @@ class ClusterTest {
         assertThat(runToEnd(plan).path("state").asText()).isEqualTo("DONE");
         assertThat(placement().get("za")).isIn("h1", "h2");
         assertThat(
-                        api.get("/v1/policies", JsonNode.class)
+                        fixture.api()
+                                .get("/v1/policies", JsonNode.class)
                                 .path("zoneMapping")
                                 .path("lastDecision")
                                 .path("reason")
@@ -299,7 +294,8 @@ class ClusterTest {
                 .isNotBlank();
         // A second round finds nothing to improve.
         assertThat(
-                        api.post("/v1/policies/zone-mapping/run", null, JsonNode.class)
+                        fixture.api()
+                                .post("/v1/policies/zone-mapping/run", null, JsonNode.class)
                                 .path("planId")
                                 .asLong())
                 .isZero();
@@ -312,8 +308,7 @@ class ClusterTest {
         String target = placement().get("za").equals("h1") ? "h2" : "h1";
         long id = submitSlow(Map.of("za", target));
         awaitMigrating(id);
-        cluster = cluster.restartCoordinator();
-        api = cluster.api();
+        fixture.restartCoordinator();
         JsonNode plan = await(id, Duration.ofMinutes(4));
         assertThat(plan.path("state").asText()).as(plan.toString()).isEqualTo("DONE");
         assertThat(placement()).containsEntry("za", target);
@@ -326,19 +321,21 @@ class ClusterTest {
         String source = placement().get("za");
         long id = submitSlow(Map.of("za", "h3"));
         awaitMigrating(id);
-        cluster.killAgent("h3");
+        fixture.cluster().killAgent("h3");
         JsonNode plan = await(id, Duration.ofMinutes(4));
         assertThat(plan.path("state").asText()).isEqualTo("FAILED");
         assertThat(plan.path("moves").get(0).path("error").asText()).isNotBlank();
         assertThat(placement()).containsEntry("za", source);
-        assertThat(api.get("/v1/zones/za", JsonNode.class).path("state").asText())
+        assertThat(fixture.api().get("/v1/zones/za", JsonNode.class).path("state").asText())
                 .isEqualTo("RUNNING");
-        assertThat(cluster.driverOf(source).status("za").state()).isEqualTo(ZoneState.RUNNING);
+        assertThat(fixture.cluster().driverOf(source).status("za").state())
+                .isEqualTo(ZoneState.RUNNING);
         assertEachZoneRunsExactlyOnce();
     }
 
     private static String zoneAddress(String zone) {
-        return api.get("/v1/zones/" + zone, JsonNode.class)
+        return fixture.api()
+                .get("/v1/zones/" + zone, JsonNode.class)
                 .path("definition")
                 .path("address")
                 .asText()
@@ -347,7 +344,8 @@ class ClusterTest {
 
     private static BotSwarm bots(String zone) throws Exception {
         String address =
-                api.get("/v1/zones/" + zone, JsonNode.class)
+                fixture.api()
+                        .get("/v1/zones/" + zone, JsonNode.class)
                         .path("definition")
                         .path("address")
                         .asText();
@@ -361,40 +359,25 @@ class ClusterTest {
     }
 
     private static long submit(String algorithm, Map<String, String> moves) {
-        List<PlanRequest.Move> list = new ArrayList<>();
-        moves.forEach((z, h) -> list.add(new PlanRequest.Move(z, h)));
-        return api.post("/v1/plans", new PlanRequest(algorithm, list, null, 0), JsonNode.class)
-                .path("plan")
-                .path("id")
-                .asLong();
+        return fixture.submitPlan(algorithm, moves, null);
     }
 
     /** A move capped at 12 MB/s: long enough to interfere with. */
     private static long submitSlow(Map<String, String> moves) {
-        List<PlanRequest.Move> list = new ArrayList<>();
-        moves.forEach((z, h) -> list.add(new PlanRequest.Move(z, h)));
-        return api.post(
-                        "/v1/plans",
-                        new PlanRequest(
-                                "auto",
-                                list,
-                                new MigrationSettings(30, 12_000_000, true, false),
-                                0),
-                        JsonNode.class)
-                .path("plan")
-                .path("id")
-                .asLong();
+        return fixture.submitPlan(
+                "auto", moves, new MigrationSettings(30, 12_000_000, true, false));
     }
 
     private static JsonNode runToEnd(long id) {
         return await(id, Duration.ofMinutes(4));
     }
 
+    /** Unlike {@link ClusterFixture#awaitPlanEnd}, rides out a coordinator restart. */
     private static JsonNode await(long id, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                JsonNode plan = api.get("/v1/plans/" + id, JsonNode.class).path("plan");
+                JsonNode plan = fixture.api().get("/v1/plans/" + id, JsonNode.class).path("plan");
                 if (!plan.path("state").asText().equals("RUNNING")) {
                     return plan;
                 }
@@ -407,15 +390,15 @@ class ClusterTest {
     }
 
     private static void awaitMigrating(long id) throws InterruptedException {
-        ClusterChecks.awaitFirstMoveMigrating(api, id, 5);
+        ClusterChecks.awaitFirstMoveMigrating(fixture.api(), id, 5);
     }
 
     private static Map<String, String> placement() {
-        return ClusterChecks.placement(api);
+        return ClusterChecks.placement(fixture.api());
     }
 
     private static void assertEachZoneRunsExactlyOnce() {
-        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, List.of("za", "zb"));
+        ClusterChecks.assertEachZoneRunsExactlyOnce(fixture.cluster(), List.of("za", "zb"));
     }
 
     private static void sleep(long ms) {

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.cli.cluster.ClusterCommand;
-import io.livezone.coordinator.ClusterConfig;
-import io.livezone.coordinator.ZoneService;
-import io.livezone.core.http.JsonHttpClient;
-import io.livezone.lab.cluster.LocalCluster;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -72,10 +68,7 @@ class DashboardTest {
     private static final Path SHOTS = Path.of("target", "dashboard-screenshots").toAbsolutePath();
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private static Path root;
-    private static String name;
-    private static LocalCluster cluster;
-    private static JsonHttpClient api;
+    private static ClusterFixture fixture;
     private static ChromeDriver browser;
 
     /** The browser's TMPDIR: chromium leaves its singleton socket folder there after quitting. */
@@ -88,22 +81,10 @@ class DashboardTest {
 
     @BeforeAll
     static void up() throws Exception {
-        root = Files.createTempDirectory("lzd");
-        name = "d" + ThreadLocalRandom.current().nextInt(1000, 9999);
-        cluster = LocalCluster.up(root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(90));
-        api = cluster.api();
+        fixture = new ClusterFixture("lzd", "d");
+        fixture.up(CONFIG, Duration.ofSeconds(90));
         for (var z : List.of(Map.entry("za", "h1"), Map.entry("zb", "h3"))) {
-            JsonNode created =
-                    api.post(
-                            "/v1/zones",
-                            new ZoneService.CreateZone(
-                                    z.getKey(),
-                                    z.getValue(),
-                                    z.getKey().equals("za") ? 192L : 160L,
-                                    1),
-                            JsonNode.class,
-                            Duration.ofMinutes(5));
-            assertThat(created.path("state").asText()).isEqualTo("RUNNING");
+            fixture.createZone(z.getKey(), z.getValue(), z.getKey().equals("za") ? 192L : 160L, 1);
         }
         players = Executors.newSingleThreadScheduledExecutor();
         players.scheduleWithFixedDelay(DashboardTest::reportRtts, 0, 5, TimeUnit.SECONDS);
@@ -131,7 +112,7 @@ class DashboardTest {
         if (players != null) {
             players.shutdownNow();
         }
-        ClusterChecks.downLeavingNothing(root, name, cluster != null);
+        fixture.close();
     }
 
     /** Headless chromium at 1280×800; the driver and browser are named so nothing is fetched. */
@@ -187,7 +168,7 @@ class DashboardTest {
                 samples.add(sample("pb" + i, "zb", "b", zb[i] + random.nextDouble(3)));
                 samples.add(sample("pb" + i, "zb", "a", 95 + random.nextDouble(3)));
             }
-            api.post("/v1/clients/rtt", Map.of("samples", samples), Void.class);
+            fixture.api().post("/v1/clients/rtt", Map.of("samples", samples), Void.class);
         } catch (RuntimeException e) {
             System.err.println("RTT report failed: " + e.getMessage());
         }
@@ -214,7 +195,7 @@ class DashboardTest {
     @Test
     @Order(1)
     void signingInFromTheKeyboardShowsTheHostsAndZones() throws Exception {
-        String url = ClusterCommand.dashboardUrl(cluster);
+        String url = ClusterCommand.dashboardUrl(fixture.cluster());
         browser.get(url);
         WebElement token = waitFor(d -> visible(By.id("token")));
         assertThat(browser.switchTo().activeElement()).isEqualTo(token);
@@ -227,7 +208,7 @@ class DashboardTest {
         assertThat(visible(By.id("board"))).isNull();
         assertThat(browser.switchTo().activeElement()).isEqualTo(token);
 
-        token.sendKeys(cluster.token(), Keys.ENTER);
+        token.sendKeys(fixture.cluster().token(), Keys.ENTER);
 
         waitFor(d -> text("hosts-body").contains("h3"));
         waitFor(d -> cell("zones-body", "za", 4).equals("8"));
@@ -254,7 +235,7 @@ class DashboardTest {
     @Test
     @Order(2)
     void anActionWithBadInputShowsAnErrorAndChangesNothing() throws Exception {
-        int plansBefore = api.get("/v1/plans", JsonNode.class).size();
+        int plansBefore = fixture.api().get("/v1/plans", JsonNode.class).size();
         expectedConsole.add(Pattern.compile("/v1/(plans|zones/za/migrate) - .*status of 4\\d\\d"));
 
         // Refused by the page itself: no dialog, no call.
@@ -278,8 +259,9 @@ class DashboardTest {
         waitFor(d -> formError("migrate-form").contains("already runs on h1"));
         screenshot("03-bad-input");
 
-        assertThat(api.get("/v1/plans", JsonNode.class).size()).isEqualTo(plansBefore);
-        assertThat(api.get("/v1/zones/za", JsonNode.class).path("host").asText()).isEqualTo("h1");
+        assertThat(fixture.api().get("/v1/plans", JsonNode.class).size()).isEqualTo(plansBefore);
+        assertThat(fixture.api().get("/v1/zones/za", JsonNode.class).path("host").asText())
+                .isEqualTo("h1");
         assertThat(text("moves-body")).contains("No migration running");
     }
 
@@ -339,11 +321,12 @@ class DashboardTest {
         assertThat(cell("history-body", "za", 5)).matches("[\\d.]+ s|\\d+ min \\d+ s");
         waitFor(d -> cell("zones-body", "za", 1).equals("h3"));
         waitFor(d -> text("moves-body").contains("No migration running"));
-        JsonNode done = api.get("/v1/plans/" + plan, JsonNode.class).path("plan");
+        JsonNode done = fixture.api().get("/v1/plans/" + plan, JsonNode.class).path("plan");
         assertThat(done.path("state").asText()).isEqualTo("DONE");
         assertThat(cell("history-body", "za", 4))
                 .isEqualTo(done.at("/moves/0/downtimeMillis").asLong() + " ms");
-        assertThat(api.get("/v1/zones/za", JsonNode.class).path("host").asText()).isEqualTo("h3");
+        assertThat(fixture.api().get("/v1/zones/za", JsonNode.class).path("host").asText())
+                .isEqualTo("h3");
         screenshot("06-migration-done");
     }
 
@@ -358,7 +341,8 @@ class DashboardTest {
         confirm("Enable zone mapping (RTT threshold 80 ms, QoS target 90 %, every 3600 s)?");
         waitFor(d -> formResult("policy-form").equals("Zone mapping is enabled."));
         assertThat(
-                        api.get("/v1/policies", JsonNode.class)
+                        fixture.api()
+                                .get("/v1/policies", JsonNode.class)
                                 .at("/zoneMapping/settings/enabled")
                                 .asBoolean())
                 .isTrue();
@@ -370,7 +354,8 @@ class DashboardTest {
                                                 By.cssSelector("[data-policy=zone-mapping] li"))
                                         .isEmpty());
         String reason =
-                api.get("/v1/policies", JsonNode.class)
+                fixture.api()
+                        .get("/v1/policies", JsonNode.class)
                         .at("/zoneMapping/lastDecision/reason")
                         .asText();
         assertThat(policyText()).contains(reason);
@@ -383,7 +368,8 @@ class DashboardTest {
         waitFor(d -> formResult("policy-form").equals("Zone mapping is disabled."));
         waitFor(d -> policyText().contains("disabled"));
         assertThat(
-                        api.get("/v1/policies", JsonNode.class)
+                        fixture.api()
+                                .get("/v1/policies", JsonNode.class)
                                 .at("/zoneMapping/settings/enabled")
                                 .asBoolean())
                 .isFalse();
@@ -435,7 +421,7 @@ class DashboardTest {
         waitFor(
                 Duration.ofMinutes(2),
                 d -> formResult("suspend-form").equals("Zone zb is hibernating on h3."));
-        JsonNode suspended = api.get("/v1/zones/zb", JsonNode.class);
+        JsonNode suspended = fixture.api().get("/v1/zones/zb", JsonNode.class);
         assertThat(suspended.path("state").asText()).isEqualTo("HIBERNATING");
         assertThat(suspended.path("host").asText()).isEqualTo("h3");
         // Hibernating, the zone stays in the list with its state.
@@ -453,10 +439,10 @@ class DashboardTest {
         assertThat(formResult("suspend-form")).isEmpty();
         scrollTo("suspend-zone");
         screenshot("11-bad-resume");
-        JsonNode za = api.get("/v1/zones/za", JsonNode.class);
+        JsonNode za = fixture.api().get("/v1/zones/za", JsonNode.class);
         assertThat(za.path("state").asText()).isEqualTo("RUNNING");
         assertThat(za.path("host").asText()).isEqualTo("h3");
-        assertThat(api.get("/v1/zones/zb", JsonNode.class).path("state").asText())
+        assertThat(fixture.api().get("/v1/zones/zb", JsonNode.class).path("state").asText())
                 .isEqualTo("HIBERNATING");
         assertThat(cell("zones-body", "za", 2)).isEqualTo("running");
         assertThat(cell("zones-body", "zb", 2)).isEqualTo("hibernating");
@@ -469,7 +455,7 @@ class DashboardTest {
                 Duration.ofMinutes(2),
                 d -> formResult("suspend-form").equals("Zone zb is running on h3."));
         assertThat(formError("suspend-form")).isEmpty();
-        JsonNode resumed = api.get("/v1/zones/zb", JsonNode.class);
+        JsonNode resumed = fixture.api().get("/v1/zones/zb", JsonNode.class);
         assertThat(resumed.path("state").asText()).isEqualTo("RUNNING");
         assertThat(resumed.path("host").asText()).isEqualTo("h3");
         waitFor(d -> cell("zones-body", "zb", 2).equals("running"));

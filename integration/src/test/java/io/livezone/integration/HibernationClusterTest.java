@@ -6,17 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.cli.LiveZoneCli;
-import io.livezone.coordinator.ClusterConfig;
-import io.livezone.coordinator.ZoneService;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.ZoneNotFoundException;
 import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStatus;
 import io.livezone.core.http.ApiException;
-import io.livezone.core.http.JsonHttpClient;
 import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
-import io.livezone.lab.cluster.LocalCluster;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Hibernation in a real local cluster (two sites, three hosts): a zone is suspended to an image on
@@ -54,27 +49,14 @@ class HibernationClusterTest {
             """;
     private static final String ZONE = "hz";
 
-    private static Path root;
-    private static String name;
-    private static LocalCluster cluster;
-    private static JsonHttpClient api;
+    private static ClusterFixture fixture;
 
     @BeforeAll
     static void up() {
         try {
-            root = Files.createTempDirectory("lzh");
-            name = "h" + ThreadLocalRandom.current().nextInt(1000, 9999);
-            cluster =
-                    LocalCluster.up(
-                            root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(90));
-            api = cluster.api();
-            JsonNode created =
-                    api.post(
-                            "/v1/zones",
-                            new ZoneService.CreateZone(ZONE, "h1", 160L, 1),
-                            JsonNode.class,
-                            Duration.ofMinutes(5));
-            assertThat(created.path("state").asText()).isEqualTo("RUNNING");
+            fixture = new ClusterFixture("lzh", "h");
+            fixture.up(CONFIG, Duration.ofSeconds(90));
+            fixture.createZone(ZONE, "h1", 160L, 1);
         } catch (Exception | AssertionError e) {
             try {
                 down();
@@ -87,8 +69,7 @@ class HibernationClusterTest {
 
     @AfterAll
     static void down() throws IOException {
-        ClusterChecks.downLeavingNothing(root, name, cluster != null);
-        cluster = null;
+        fixture.close();
     }
 
     @Test
@@ -102,11 +83,12 @@ class HibernationClusterTest {
                 .hasMessageContaining("not hibernating");
         assertThatThrownBy(
                         () ->
-                                api.post(
-                                        "/v1/zones/nosuch/suspend",
-                                        null,
-                                        JsonNode.class,
-                                        Duration.ofSeconds(30)))
+                                fixture.api()
+                                        .post(
+                                                "/v1/zones/nosuch/suspend",
+                                                null,
+                                                JsonNode.class,
+                                                Duration.ofSeconds(30)))
                 .isInstanceOf(ZoneNotFoundException.class);
         assertZone("RUNNING", "h1");
     }
@@ -118,7 +100,8 @@ class HibernationClusterTest {
         assertZone("HIBERNATING", "h1");
         assertThat(qemuOf(ZONE)).as("no QEMU for the hibernating zone").isEmpty();
         assertThat(image("h1")).isRegularFile();
-        assertThat(cluster.driverOf("h1").status(ZONE).state()).isEqualTo(ZoneState.SUSPENDED);
+        assertThat(fixture.cluster().driverOf("h1").status(ZONE).state())
+                .isEqualTo(ZoneState.SUSPENDED);
     }
 
     @Test
@@ -127,11 +110,12 @@ class HibernationClusterTest {
         long imageBytes = Files.size(image("h1"));
         assertThatThrownBy(
                         () ->
-                                api.post(
-                                        "/v1/zones/" + ZONE + "/suspend",
-                                        null,
-                                        JsonNode.class,
-                                        Duration.ofSeconds(30)))
+                                fixture.api()
+                                        .post(
+                                                "/v1/zones/" + ZONE + "/suspend",
+                                                null,
+                                                JsonNode.class,
+                                                Duration.ofSeconds(30)))
                 .isInstanceOf(ApiException.class)
                 .hasMessageContaining("only running zones hibernate");
         assertThatThrownBy(() -> resume("h9"))
@@ -166,17 +150,22 @@ class HibernationClusterTest {
         assertPlayersCanJoin();
         assertThat(Files.exists(image("h1"))).as("old image deleted").isFalse();
         assertThat(Files.exists(image("h3"))).as("carried image used up").isFalse();
-        assertThat(cluster.driverOf("h1").zoneNames()).doesNotContain(ZONE);
+        assertThat(fixture.cluster().driverOf("h1").zoneNames()).doesNotContain(ZONE);
         assertRunsOnlyOn("h3");
         assertThat(qemuOf(ZONE)).as("one QEMU, on h3").singleElement().asString().contains("/h3/");
-        JsonNode transfers = api.get("/v1/storage", JsonNode.class).path("transfers");
+        JsonNode transfers = fixture.api().get("/v1/storage", JsonNode.class).path("transfers");
         assertThat(transfers.toString()).contains("\"kind\":\"hibernated\"");
     }
 
     @Test
     @Order(5)
     void resumeInPlaceFromTheCli() throws Exception {
-        api.post("/v1/zones/" + ZONE + "/suspend", null, JsonNode.class, Duration.ofMinutes(5));
+        fixture.api()
+                .post(
+                        "/v1/zones/" + ZONE + "/suspend",
+                        null,
+                        JsonNode.class,
+                        Duration.ofMinutes(5));
         assertZone("HIBERNATING", "h3");
         assertThat(cli("zone", "resume", ZONE)).isZero();
         assertZone("RUNNING", "h3");
@@ -185,20 +174,22 @@ class HibernationClusterTest {
     }
 
     private static JsonNode resume(String host) {
-        return api.post(
-                "/v1/zones/" + ZONE + "/resume",
-                host == null ? Map.of() : Map.of("host", host),
-                JsonNode.class,
-                Duration.ofMinutes(5));
+        return fixture.api()
+                .post(
+                        "/v1/zones/" + ZONE + "/resume",
+                        host == null ? Map.of() : Map.of("host", host),
+                        JsonNode.class,
+                        Duration.ofMinutes(5));
     }
 
     @SafeVarargs
     private static JsonNode match(Map<String, Object>... players) {
-        return api.post(
-                "/v1/matches",
-                Map.of("zone", ZONE, "players", List.of(players)),
-                JsonNode.class,
-                Duration.ofMinutes(5));
+        return fixture.api()
+                .post(
+                        "/v1/matches",
+                        Map.of("zone", ZONE, "players", List.of(players)),
+                        JsonNode.class,
+                        Duration.ofMinutes(5));
     }
 
     private static Map<String, Object> player(String id, double siteA, double siteB) {
@@ -209,31 +200,36 @@ class HibernationClusterTest {
         String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--cluster";
-        all[args.length + 1] = name;
+        all[args.length + 1] = fixture.name();
         all[args.length + 2] = "--cluster-root";
-        all[args.length + 3] = root.toString();
+        all[args.length + 3] = fixture.root().toString();
         return LiveZoneCli.run(all);
     }
 
     private static List<String> qemuOf(String zone) {
-        return Leftovers.qemuProcessesMentioning(root.toString()).stream()
+        return Leftovers.qemuProcessesMentioning(fixture.root().toString()).stream()
                 .filter(c -> c.contains("/zones/" + zone + "/"))
                 .toList();
     }
 
     private static Path image(String host) {
-        return cluster.dir().resolve("hosts").resolve(host).resolve("hibernation/" + ZONE + ".img");
+        return fixture.cluster()
+                .dir()
+                .resolve("hosts")
+                .resolve(host)
+                .resolve("hibernation/" + ZONE + ".img");
     }
 
     private static void assertZone(String state, String host) {
-        JsonNode z = api.get("/v1/zones/" + ZONE, JsonNode.class);
+        JsonNode z = fixture.api().get("/v1/zones/" + ZONE, JsonNode.class);
         assertThat(z.path("state").asText()).as(z.toString()).isEqualTo(state);
         assertThat(z.path("host").asText()).as(z.toString()).isEqualTo(host);
     }
 
     private static void assertPlayersCanJoin() throws Exception {
         String address =
-                api.get("/v1/zones/" + ZONE, JsonNode.class)
+                fixture.api()
+                        .get("/v1/zones/" + ZONE, JsonNode.class)
                         .path("definition")
                         .path("address")
                         .asText()
@@ -250,7 +246,8 @@ class HibernationClusterTest {
     }
 
     private static void assertRunsOnlyOn(String host) {
-        cluster.zonesByHost()
+        fixture.cluster()
+                .zonesByHost()
                 .forEach(
                         (h, zones) -> {
                             List<ZoneState> states =

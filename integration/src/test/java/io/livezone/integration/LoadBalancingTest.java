@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.cli.LiveZoneCli;
-import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
-import io.livezone.core.http.JsonHttpClient;
-import io.livezone.lab.cluster.LocalCluster;
 import io.livezone.network.HostNetwork;
 
 import org.junit.jupiter.api.AfterAll;
@@ -66,22 +63,17 @@ class LoadBalancingTest {
             """;
     private static final List<String> ZONES = List.of("za", "zb", "zc");
 
-    private static Path root;
-    private static String name;
-    private static LocalCluster cluster;
-    private static JsonHttpClient api;
+    private static ClusterFixture fixture;
 
     @BeforeAll
     static void up() throws Exception {
-        root = Files.createTempDirectory("lzc");
-        name = "b" + ThreadLocalRandom.current().nextInt(1000, 9999);
-        cluster = LocalCluster.up(root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(90));
-        api = cluster.api();
+        fixture = new ClusterFixture("lzc", "b");
+        fixture.up(CONFIG, Duration.ofSeconds(90));
     }
 
     @AfterAll
     static void down() throws IOException {
-        ClusterChecks.downLeavingNothing(root, name, cluster != null);
+        fixture.close();
     }
 
     @Test
@@ -116,11 +108,13 @@ class LoadBalancingTest {
                 created.add(
                         pool.submit(
                                 () ->
-                                        api.post(
-                                                "/v1/zones",
-                                                new ZoneService.CreateZone(zone, "h1", 160L, 1),
-                                                JsonNode.class,
-                                                Duration.ofMinutes(5))));
+                                        fixture.api()
+                                                .post(
+                                                        "/v1/zones",
+                                                        new ZoneService.CreateZone(
+                                                                zone, "h1", 160L, 1),
+                                                        JsonNode.class,
+                                                        Duration.ofMinutes(5))));
             }
             for (Future<JsonNode> f : created) {
                 assertThat(f.get().path("host").asText()).isEqualTo("h1");
@@ -155,7 +149,11 @@ class LoadBalancingTest {
         }
         assertEachZoneRunsExactlyOnce(ZONES);
         for (String zone : ZONES) {
-            assertThat(api.get("/v1/zones/" + zone, JsonNode.class).path("state").asText())
+            assertThat(
+                            fixture.api()
+                                    .get("/v1/zones/" + zone, JsonNode.class)
+                                    .path("state")
+                                    .asText())
                     .isEqualTo("RUNNING");
         }
 
@@ -219,7 +217,7 @@ class LoadBalancingTest {
     @Order(3)
     void aKilledConductorLeavesTheGroupAndTheOthersCarryOn() {
         long killedAt = System.currentTimeMillis();
-        cluster.killAgent("h3");
+        fixture.cluster().killAgent("h3");
         awaitUntil(
                 Duration.ofSeconds(30),
                 "h1 and h2 see h3 leave",
@@ -257,6 +255,7 @@ class LoadBalancingTest {
     }
 
     private static String clusterUp(String yaml) throws Exception {
+        Path root = fixture.root();
         Path file = root.resolve("bad.yaml");
         Files.writeString(file, yaml);
         String bad = "x" + ThreadLocalRandom.current().nextInt(1000, 9999);
@@ -288,7 +287,7 @@ class LoadBalancingTest {
 
     private static Map<String, JsonNode> conductors() {
         Map<String, JsonNode> out = new TreeMap<>();
-        for (JsonNode e : api.get("/v1/balancing", JsonNode.class).path("conductors")) {
+        for (JsonNode e : fixture.api().get("/v1/balancing", JsonNode.class).path("conductors")) {
             out.put(e.path("status").path("host").asText(), e.path("status"));
         }
         return out;
@@ -296,7 +295,7 @@ class LoadBalancingTest {
 
     private static List<JsonNode> plans(String state) {
         List<JsonNode> out = new ArrayList<>();
-        for (JsonNode p : api.get("/v1/plans", JsonNode.class)) {
+        for (JsonNode p : fixture.api().get("/v1/plans", JsonNode.class)) {
             if (p.path("plan").path("state").asText().equals(state)) {
                 out.add(p.path("plan"));
             }
@@ -305,7 +304,7 @@ class LoadBalancingTest {
     }
 
     private static Map<String, String> placement() {
-        return ClusterChecks.placement(api);
+        return ClusterChecks.placement(fixture.api());
     }
 
     private static String metrics() throws Exception {
@@ -314,7 +313,7 @@ class LoadBalancingTest {
                         .send(
                                 HttpRequest.newBuilder(
                                                 URI.create(
-                                                        cluster.state().coordinatorUrl()
+                                                        fixture.cluster().state().coordinatorUrl()
                                                                 + "/metrics"))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());
@@ -331,7 +330,7 @@ class LoadBalancingTest {
     }
 
     private static void assertEachZoneRunsExactlyOnce(List<String> zones) {
-        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, zones);
+        ClusterChecks.assertEachZoneRunsExactlyOnce(fixture.cluster(), zones);
     }
 
     private static void awaitUntil(

@@ -4,13 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.livezone.coordinator.ClusterConfig;
-import io.livezone.coordinator.ZoneService;
-import io.livezone.coordinator.plan.PlanRequest;
 import io.livezone.core.cluster.MigrationSettings;
-import io.livezone.core.http.JsonHttpClient;
 import io.livezone.lab.QemuCensus;
-import io.livezone.lab.cluster.LocalCluster;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,11 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Map;
 
 /**
  * Faults in the middle of a real move, judged by what the QEMU processes do (QMP run state of every
@@ -40,31 +33,20 @@ class MoveFaultsTest {
                 hosts: [{name: h1, memory: 1GiB}, {name: h2, memory: 1GiB}]
             """;
 
-    private static Path root;
-    private static String name;
-    private static LocalCluster cluster;
-    private static JsonHttpClient api;
+    private static ClusterFixture fixture;
 
     @BeforeAll
     static void up() throws Exception {
-        root = Files.createTempDirectory("lzf");
-        name = "f" + ThreadLocalRandom.current().nextInt(1000, 9999);
-        cluster = LocalCluster.up(root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(90));
-        api = cluster.api();
+        fixture = new ClusterFixture("lzf", "f");
+        fixture.up(CONFIG, Duration.ofSeconds(90));
         for (String zone : List.of("fa", "fb")) {
-            JsonNode created =
-                    api.post(
-                            "/v1/zones",
-                            new ZoneService.CreateZone(zone, "h1", 160L, 1),
-                            JsonNode.class,
-                            Duration.ofMinutes(5));
-            assertThat(created.path("state").asText()).isEqualTo("RUNNING");
+            fixture.createZone(zone, "h1", 160L, 1);
         }
     }
 
     @AfterAll
     static void down() throws IOException {
-        ClusterChecks.downLeavingNothing(root, name, cluster != null);
+        fixture.close();
     }
 
     /**
@@ -75,7 +57,7 @@ class MoveFaultsTest {
     @Order(1)
     void destinationQemuKilledInPrecopyRollsBackToTheSource() throws Exception {
         long id = submitSlow("fa", "h2");
-        ClusterChecks.awaitFirstMoveMigrating(api, id, 5);
+        ClusterChecks.awaitFirstMoveMigrating(fixture.api(), id, 5);
         killCopy("fa", "h2");
 
         JsonNode plan = awaitEnd(id);
@@ -83,13 +65,13 @@ class MoveFaultsTest {
         assertThat(plan.path("moves").get(0).path("error").asText())
                 .startsWith("rolled back:")
                 .contains("the zone runs on h1");
-        assertThat(ClusterChecks.placement(api)).containsEntry("fa", "h1");
-        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, List.of("fa", "fb"));
+        assertThat(ClusterChecks.placement(fixture.api())).containsEntry("fa", "h1");
+        ClusterChecks.assertEachZoneRunsExactlyOnce(fixture.cluster(), List.of("fa", "fb"));
         assertThat(copies("fa")).as("only the source's QEMU is left").hasSize(1);
 
         JsonNode again = awaitEnd(submitSlow("fa", "h2"));
         assertThat(again.path("state").asText()).as(again.toString()).isEqualTo("DONE");
-        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, List.of("fa", "fb"));
+        ClusterChecks.assertEachZoneRunsExactlyOnce(fixture.cluster(), List.of("fa", "fb"));
     }
 
     /**
@@ -101,7 +83,7 @@ class MoveFaultsTest {
     @Order(2)
     void sourceQemuKilledInPrecopyIsReportedAtRiskAndNothingRuns() throws Exception {
         long id = submitSlow("fb", "h2");
-        ClusterChecks.awaitFirstMoveMigrating(api, id, 5);
+        ClusterChecks.awaitFirstMoveMigrating(fixture.api(), id, 5);
         killCopy("fb", "h1");
 
         JsonNode plan = awaitEnd(id);
@@ -109,26 +91,28 @@ class MoveFaultsTest {
         assertThat(plan.path("moves").get(0).path("error").asText())
                 .startsWith("zone at risk:")
                 .contains("never received the whole zone");
-        assertThat(api.get("/v1/zones/fb", JsonNode.class).path("state").asText())
+        assertThat(fixture.api().get("/v1/zones/fb", JsonNode.class).path("state").asText())
                 .isEqualTo("LOST");
         assertThat(
-                        QemuCensus.under(cluster.dir()).stream()
+                        QemuCensus.under(fixture.cluster().dir()).stream()
                                 .filter(c -> c.zone().equals("fb") && c.running()))
                 .as("no running copy of fb")
                 .isEmpty();
-        api.delete("/v1/zones/fb", Duration.ofSeconds(30));
-        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, List.of("fa"));
+        fixture.api().delete("/v1/zones/fb", Duration.ofSeconds(30));
+        ClusterChecks.assertEachZoneRunsExactlyOnce(fixture.cluster(), List.of("fa"));
     }
 
     private static List<QemuCensus.Copy> copies(String zone) {
-        return QemuCensus.under(cluster.dir()).stream().filter(c -> c.zone().equals(zone)).toList();
+        return QemuCensus.under(fixture.cluster().dir()).stream()
+                .filter(c -> c.zone().equals(zone))
+                .toList();
     }
 
     /** SIGKILL of the zone's QEMU on {@code host}, as a crash would end it. */
     private static void killCopy(String zone, String host) {
         // Found by command line only: asking a migrating VM's busy monitor would take seconds.
         List<QemuCensus.Process> there =
-                QemuCensus.processes(cluster.dir()).stream()
+                QemuCensus.processes(fixture.cluster().dir()).stream()
                         .filter(c -> c.zone().equals(zone) && c.host().equals(host))
                         .toList();
         assertThat(there).as("QEMU of %s on %s", zone, host).hasSize(1);
@@ -142,28 +126,11 @@ class MoveFaultsTest {
 
     /** A move capped at 3 MB/s: long enough to interfere with. */
     private static long submitSlow(String zone, String to) {
-        return api.post(
-                        "/v1/plans",
-                        new PlanRequest(
-                                "sequential",
-                                List.of(new PlanRequest.Move(zone, to)),
-                                new MigrationSettings(30, 3_000_000, true, false),
-                                0),
-                        JsonNode.class)
-                .path("plan")
-                .path("id")
-                .asLong();
+        return fixture.submitPlan(
+                "sequential", Map.of(zone, to), new MigrationSettings(30, 3_000_000, true, false));
     }
 
     private static JsonNode awaitEnd(long id) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode plan = api.get("/v1/plans/" + id, JsonNode.class).path("plan");
-            if (!plan.path("state").asText().equals("RUNNING")) {
-                return plan;
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError("plan " + id + " did not end within 4 minutes");
+        return fixture.awaitPlanEnd(id, Duration.ofMinutes(4));
     }
 }

@@ -6,13 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 
 import io.livezone.cli.LiveZoneCli;
-import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
 import io.livezone.core.cluster.HttpAgentGateway;
-import io.livezone.core.http.JsonHttpClient;
 import io.livezone.dve.bot.ZoneQuery;
 import io.livezone.lab.QemuCensus;
-import io.livezone.lab.cluster.LocalCluster;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,12 +28,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -60,22 +55,17 @@ class ZoneFailureTest {
             Pattern.compile(
                     "livezone_zone_failures_total\\{host=\"(\\w+)\",zone=\"(\\w+)\",?\\} (\\S+)");
 
-    private static Path root;
-    private static String name;
-    private static LocalCluster cluster;
-    private static JsonHttpClient api;
+    private static ClusterFixture fixture;
 
     @BeforeAll
     static void up() throws Exception {
-        root = Files.createTempDirectory("lzf");
-        name = "f" + ThreadLocalRandom.current().nextInt(1000, 9999);
-        cluster = LocalCluster.up(root, name, ClusterConfig.parse(CONFIG), Duration.ofSeconds(90));
-        api = cluster.api();
+        fixture = new ClusterFixture("lzf", "f");
+        fixture.up(CONFIG, Duration.ofSeconds(90));
     }
 
     @AfterAll
     static void down() throws IOException {
-        ClusterChecks.downLeavingNothing(root, name, cluster != null);
+        fixture.close();
     }
 
     @Test
@@ -83,12 +73,16 @@ class ZoneFailureTest {
     void aZoneKilledAfterAMoveIsReportedFailedWithinSecondsAndNotRestarted() throws Exception {
         create("zf", "h1", null);
         JsonNode plan =
-                api.post("/v1/zones/zf/migrate", Map.of("to", "h2"), JsonNode.class).path("plan");
+                fixture.api()
+                        .post("/v1/zones/zf/migrate", Map.of("to", "h2"), JsonNode.class)
+                        .path("plan");
         assertThat(awaitPlan(plan.path("id").asLong()).path("state").asText()).isEqualTo("DONE");
-        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, List.of("zf"));
+        ClusterChecks.assertEachZoneRunsExactlyOnce(fixture.cluster(), List.of("zf"));
 
         long t0 = System.nanoTime();
-        cluster.driverOf("h2").killActiveInstance("zf"); // SIGKILL, from outside the agent
+        fixture.cluster()
+                .driverOf("h2")
+                .killActiveInstance("zf"); // SIGKILL, from outside the agent
         JsonNode zone = awaitZone("zf", z -> z.path("state").asText().equals("FAILED"), 15);
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
         System.out.printf(
@@ -100,7 +94,7 @@ class ZoneFailureTest {
                 .isEqualTo("its QEMU process ended: killed by signal 9 (SIGKILL)");
 
         // Its history: one death, on h2 — the release of the moved-away source on h1 is no death.
-        JsonNode failures = api.get("/v1/zones/zf/failures", JsonNode.class);
+        JsonNode failures = fixture.api().get("/v1/zones/zf/failures", JsonNode.class);
         assertThat(failures).hasSize(1);
         JsonNode f = failures.get(0);
         assertThat(f.path("host").asText()).isEqualTo("h2");
@@ -111,7 +105,7 @@ class ZoneFailureTest {
         assertThat(f.path("failure").has("consoleTail")).isTrue();
         assertThat(agentLog("h1")).doesNotContain("zone zf died");
         assertThat(agentLog("h2")).contains("zone zf died on h2");
-        assertThat(Files.readString(cluster.dir().resolve("coordinator.log")))
+        assertThat(Files.readString(fixture.cluster().dir().resolve("coordinator.log")))
                 .contains("zone zf FAILED on h2");
 
         // What the operator sees: zone list, cluster status, metrics, the dashboard, the agent.
@@ -130,11 +124,11 @@ class ZoneFailureTest {
 
         // Policy never: it stays dead; nothing runs it anywhere.
         Thread.sleep(3000);
-        assertThat(api.get("/v1/zones/zf", JsonNode.class).path("state").asText())
+        assertThat(fixture.api().get("/v1/zones/zf", JsonNode.class).path("state").asText())
                 .isEqualTo("FAILED");
-        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, List.of());
+        ClusterChecks.assertEachZoneRunsExactlyOnce(fixture.cluster(), List.of());
 
-        api.delete("/v1/zones/zf", Duration.ofMinutes(1));
+        fixture.api().delete("/v1/zones/zf", Duration.ofMinutes(1));
         assertThat(failureCounts()).doesNotContainKey("zf@h2");
     }
 
@@ -143,17 +137,18 @@ class ZoneFailureTest {
     void aZoneWithRestartPolicyRunsAgainAndKeepsItsFailureInItsHistory() throws Exception {
         create("zr", "h1", "restart");
         long t0 = System.nanoTime();
-        cluster.driverOf("h1").killActiveInstance("zr");
+        fixture.cluster().driverOf("h1").killActiveInstance("zr");
         awaitZone(
                 "zr",
-                z -> !api.get("/v1/zones/zr/failures", JsonNode.class).isEmpty(),
+                z -> !fixture.api().get("/v1/zones/zr/failures", JsonNode.class).isEmpty(),
                 15); // the failure is recorded within seconds
         JsonNode zone =
                 awaitZone(
                         "zr",
                         z ->
                                 z.path("state").asText().equals("RUNNING")
-                                        && api.get("/v1/zones/zr/failures", JsonNode.class)
+                                        && fixture.api()
+                                                .get("/v1/zones/zr/failures", JsonNode.class)
                                                 .get(0)
                                                 .path("outcome")
                                                 .asText()
@@ -165,7 +160,7 @@ class ZoneFailureTest {
         assertThat(zone.path("host").asText()).isEqualTo("h1");
         assertThat(zone.path("reason").isNull()).isTrue();
         assertThat(zone.path("definition").path("restart").asText()).isEqualTo("restart");
-        JsonNode failures = api.get("/v1/zones/zr/failures", JsonNode.class);
+        JsonNode failures = fixture.api().get("/v1/zones/zr/failures", JsonNode.class);
         assertThat(failures).hasSize(1);
         assertThat(failures.get(0).path("failure").path("reason").asText()).contains("SIGKILL");
         assertThat(failures.get(0).path("failure").path("consoleTail").asText())
@@ -174,17 +169,18 @@ class ZoneFailureTest {
         assertThat(failureCounts()).containsEntry("zr@h1", 1.0);
 
         // QEMU's word: exactly one running copy, on h1, and its zone server answers.
-        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, List.of("zr"));
+        ClusterChecks.assertEachZoneRunsExactlyOnce(fixture.cluster(), List.of("zr"));
         ZoneQuery.inputs(new InetSocketAddress(address("zr"), 7000), Duration.ofSeconds(10));
         assertThat(agentZone("h1", "zr").path("state").asText()).isEqualTo("RUNNING");
 
         // A deliberate end is no death: after a delete nothing more is reported.
-        api.delete("/v1/zones/zr", Duration.ofMinutes(1));
+        fixture.api().delete("/v1/zones/zr", Duration.ofMinutes(1));
         Thread.sleep(3000);
         assertThat(count(agentLog("h1"), "zone zr died")).isEqualTo(1);
         assertThat(
                         count(
-                                Files.readString(cluster.dir().resolve("coordinator.log")),
+                                Files.readString(
+                                        fixture.cluster().dir().resolve("coordinator.log")),
                                 "zone zr FAILED"))
                 .isEqualTo(1);
     }
@@ -195,10 +191,10 @@ class ZoneFailureTest {
         create("zm", "h1", null);
         // Stand in for the players' gateway: when the source agent asks about its hold — after
         // the switchover pause began and the source's tap went down — kill that agent.
-        URI gatewayUrl = URI.create(cluster.state().gatewayUrl());
-        cluster.killGateway();
+        URI gatewayUrl = URI.create(fixture.cluster().state().gatewayUrl());
+        fixture.cluster().killGateway();
         CountDownLatch killed = new CountDownLatch(1);
-        long agentPid = cluster.state().agentPids().get("h1");
+        long agentPid = fixture.cluster().state().agentPids().get("h1");
         HttpServer gateway =
                 HttpServer.create(
                         new InetSocketAddress(gatewayUrl.getHost(), gatewayUrl.getPort()), 0);
@@ -225,7 +221,8 @@ class ZoneFailureTest {
         long plan;
         try {
             plan =
-                    api.post("/v1/zones/zm/migrate", Map.of("to", "h2"), JsonNode.class)
+                    fixture.api()
+                            .post("/v1/zones/zm/migrate", Map.of("to", "h2"), JsonNode.class)
                             .path("plan")
                             .path("id")
                             .asLong();
@@ -237,24 +234,28 @@ class ZoneFailureTest {
         }
         // The coordinator cannot ask the source and the destination never got the whole zone:
         // its move waits, resuming and discarding nothing (MoveResolution).
-        assertThat(api.get("/v1/plans/" + plan, JsonNode.class).path("plan").path("state").asText())
+        assertThat(
+                        fixture.api()
+                                .get("/v1/plans/" + plan, JsonNode.class)
+                                .path("plan")
+                                .path("state")
+                                .asText())
                 .isEqualTo("RUNNING");
 
         // What the dead agent left: the zone's source stopped in QEMU's switchover pause, its tap
         // down, its migration waiting for a continue that will never come; nothing runs it.
         List<QemuCensus.Copy> before =
-                QemuCensus.under(cluster.dir()).stream()
+                QemuCensus.under(fixture.cluster().dir()).stream()
                         .filter(c -> c.zone().equals("zm"))
                         .toList();
         // Two copies exist — the stopped source on h1 and the destination waiting on h2 — and
         // neither executes guest code.
         assertThat(before).as("census %s", before).noneMatch(QemuCensus.Copy::running);
         assertThat(before).filteredOn(c -> c.host().equals("h1")).hasSize(1);
-        assertThat(cluster.driverOf("h1").activeTapUp("zm")).isFalse();
+        assertThat(fixture.cluster().driverOf("h1").activeTapUp("zm")).isFalse();
 
         long t0 = System.nanoTime();
-        cluster = cluster.restartAgent("h1");
-        api = cluster.api();
+        fixture.restartAgent("h1");
         // The restarted agent cancelled the orphaned migration and runs the zone again, once.
         awaitZone(
                 "zm",
@@ -265,46 +266,32 @@ class ZoneFailureTest {
         System.out.printf(
                 "ZoneFailureTest: zm RUNNING in the registry %d ms after the agent restart began%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-        ClusterChecks.assertEachZoneRunsExactlyOnce(cluster, List.of("zm"));
+        ClusterChecks.assertEachZoneRunsExactlyOnce(fixture.cluster(), List.of("zm"));
         // With the source running again, the move rolled back: its waiting destination is gone.
         JsonNode ended = awaitPlan(plan);
         assertThat(ended.path("state").asText()).isEqualTo("FAILED");
         assertThat(ended.path("moves").get(0).path("error").asText())
                 .startsWith("rolled back:")
                 .contains("the zone runs on h1");
-        assertThat(cluster.driverOf("h1").activeTapUp("zm")).isTrue();
+        assertThat(fixture.cluster().driverOf("h1").activeTapUp("zm")).isTrue();
         ZoneQuery.inputs(new InetSocketAddress(address("zm"), 7000), Duration.ofSeconds(10));
         JsonNode onAgent = agentZone("h1", "zm");
         assertThat(onAgent.path("state").asText()).isEqualTo("RUNNING");
         assertThat(onAgent.path("note").asText())
                 .contains("cancelled an outgoing migration (pre-switchover)", "tap up");
         assertThat(agentLog("h1")).contains("cancelled an outgoing migration (pre-switchover)");
-        assertThat(api.get("/v1/zones/zm/failures", JsonNode.class)).isEmpty();
+        assertThat(fixture.api().get("/v1/zones/zm/failures", JsonNode.class)).isEmpty();
 
-        api.delete("/v1/zones/zm", Duration.ofMinutes(1));
-        cluster = cluster.restartGateway();
+        fixture.api().delete("/v1/zones/zm", Duration.ofMinutes(1));
+        fixture.restartGateway();
     }
 
     private static void create(String zone, String host, String restart) {
-        JsonNode created =
-                api.post(
-                        "/v1/zones",
-                        new ZoneService.CreateZone(zone, host, 192L, 1, null, restart),
-                        JsonNode.class,
-                        Duration.ofMinutes(5));
-        assertThat(created.path("state").asText()).isEqualTo("RUNNING");
+        fixture.createZone(new ZoneService.CreateZone(zone, host, 192L, 1, null, restart));
     }
 
     private static JsonNode awaitPlan(long id) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode plan = api.get("/v1/plans/" + id, JsonNode.class).path("plan");
-            if (!plan.path("state").asText().equals("RUNNING")) {
-                return plan;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("plan " + id + " did not end");
+        return fixture.awaitPlanEnd(id, Duration.ofMinutes(4), Duration.ofMillis(200));
     }
 
     private static JsonNode awaitZone(String zone, Predicate<JsonNode> until, int seconds)
@@ -313,7 +300,7 @@ class ZoneFailureTest {
         JsonNode z = null;
         while (System.nanoTime() < deadline) {
             try {
-                z = api.get("/v1/zones/" + zone, JsonNode.class);
+                z = fixture.api().get("/v1/zones/" + zone, JsonNode.class);
                 if (until.test(z)) {
                     return z;
                 }
@@ -327,7 +314,8 @@ class ZoneFailureTest {
     }
 
     private static String address(String zone) {
-        return api.get("/v1/zones/" + zone, JsonNode.class)
+        return fixture.api()
+                .get("/v1/zones/" + zone, JsonNode.class)
                 .path("definition")
                 .path("address")
                 .asText()
@@ -336,8 +324,8 @@ class ZoneFailureTest {
 
     /** The zone as its host's agent lists it. */
     private static JsonNode agentZone(String host, String zone) {
-        String url = "http://" + cluster.state().hostAddresses().get(host) + ":7700";
-        return new HttpAgentGateway(URI.create(url), cluster.token())
+        String url = "http://" + fixture.cluster().state().hostAddresses().get(host) + ":7700";
+        return new HttpAgentGateway(URI.create(url), fixture.cluster().token())
                 .zones().stream()
                         .filter(s -> s.zone().equals(zone))
                         .findFirst()
@@ -349,7 +337,7 @@ class ZoneFailureTest {
     }
 
     private static JsonNode dashboardZone(String zone) {
-        for (JsonNode z : api.get("/v1/dashboard", JsonNode.class).path("zones")) {
+        for (JsonNode z : fixture.api().get("/v1/dashboard", JsonNode.class).path("zones")) {
             if (z.path("name").asText().equals(zone)) {
                 return z;
             }
@@ -364,7 +352,7 @@ class ZoneFailureTest {
                         .send(
                                 HttpRequest.newBuilder(
                                                 URI.create(
-                                                        cluster.state().coordinatorUrl()
+                                                        fixture.cluster().state().coordinatorUrl()
                                                                 + "/metrics"))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());
@@ -377,7 +365,8 @@ class ZoneFailureTest {
     }
 
     private static String agentLog(String host) throws IOException {
-        return Files.readString(cluster.dir().resolve("hosts").resolve(host).resolve("agent.log"));
+        return Files.readString(
+                fixture.cluster().dir().resolve("hosts").resolve(host).resolve("agent.log"));
     }
 
     private static int count(String text, String what) {
@@ -393,9 +382,9 @@ class ZoneFailureTest {
             String[] all = new String[args.length + 4];
             System.arraycopy(args, 0, all, 0, args.length);
             all[args.length] = "--cluster";
-            all[args.length + 1] = name;
+            all[args.length + 1] = fixture.name();
             all[args.length + 2] = "--cluster-root";
-            all[args.length + 3] = root.toString();
+            all[args.length + 3] = fixture.root().toString();
             assertThat(LiveZoneCli.run(all))
                     .as("exit status of livezone %s", List.of(args))
                     .isZero();
