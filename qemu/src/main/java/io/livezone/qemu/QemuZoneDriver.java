@@ -432,12 +432,13 @@ public final class QemuZoneDriver implements ZoneDriver {
      * complete, until {@link #commitIncoming} (see {@link IncomingMigration}).
      */
     @Override
-    public IncomingMigration prepareIncoming(ZoneSpec spec, MigrationOptions options, Path socket) {
-        return underLock(spec.name(), () -> prepareIncomingLocked(spec, options, socket));
+    public IncomingMigration prepareIncoming(
+            ZoneSpec spec, MigrationOptions options, String listenUri) {
+        return underLock(spec.name(), () -> prepareIncomingLocked(spec, options, listenUri));
     }
 
     private IncomingMigration prepareIncomingLocked(
-            ZoneSpec spec, MigrationOptions options, Path socket) {
+            ZoneSpec spec, MigrationOptions options, String listenUri) {
         admit(spec, ZoneRecord.of(spec).withIncoming("i1", 1));
         Path dir = zoneDir(spec.name());
         QemuInstance instance = null;
@@ -451,7 +452,7 @@ public final class QemuZoneDriver implements ZoneDriver {
             IncomingMigration incoming =
                     new IncomingMigration(
                             spec.name(), qmp, resumed, () -> markRunning(spec.name()));
-            LiveMigration.prepareIncoming(qmp, options, "unix:" + socket);
+            incoming.listening(LiveMigration.prepareIncoming(qmp, options, listenUri));
             return incoming;
         } catch (RuntimeException e) {
             if (qmp != null) {
