@@ -403,18 +403,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
                 spec = spec.withDisk(disk.device());
             }
             boolean mirrored = disk != null && !disk.isRemote();
-            // A move that may enter post-copy has QEMU accept its stream itself: then the stream
-            // does not pass through this agent, and this agent's death cannot break a post-copy
-            // whose destination may no longer answer a new monitor client (its main loop may
-            // wait for a page), so that no recovery could start.
-            boolean direct = request.settings().postcopy();
-            migration =
-                    direct
-                            ? driver.prepareIncoming(
-                                    spec,
-                                    request.settings().toOptions(),
-                                    "tcp:" + address.getHostAddress() + ":0")
-                            : driver.prepareIncoming(spec, request.settings().toOptions(), socket);
+            migration = driver.prepareIncoming(spec, request.settings().toOptions(), socket);
             if (mirrored) {
                 export =
                         ArrivingDisk.open(
@@ -425,30 +414,19 @@ public final class Agent implements AgentGateway, AutoCloseable {
                                 address,
                                 site);
             }
-            AutoCloseable listener;
-            int port;
-            if (direct) {
-                String uri = migration.listenUri();
-                port = Integer.parseInt(uri.substring(uri.lastIndexOf(':') + 1));
-                listener = () -> {};
-            } else {
-                TcpToUnixForwarder forwarder = tunnels.acceptInto(address, socket);
-                port = forwarder.port();
-                listener = forwarder;
-            }
+            TcpToUnixForwarder listener = tunnels.acceptInto(address, socket);
             if (!slot.arrive(new ZoneSlot.Arrival(migration, listener, disk, export))) {
                 closeQuietly(listener);
                 throw ApiException.conflict("zone '" + zone + "' is already arriving on " + host);
             }
             log.info(
-                    "zone {} may arrive on {} at {}:{}{}{}",
+                    "zone {} may arrive on {} at {}:{}{}",
                     zone,
                     host,
                     address,
-                    port,
-                    direct ? " (QEMU listens itself)" : "",
+                    listener.port(),
                     export == null ? "" : " (disk: " + export.ticket().sync() + " mirror)");
-            return new IncomingTicket(zone, site, address.getHostAddress(), port);
+            return new IncomingTicket(zone, site, address.getHostAddress(), listener.port());
         } catch (RuntimeException e) {
             if (export != null) {
                 export.close();

@@ -58,7 +58,6 @@ public final class IncomingMigration implements AutoCloseable {
     private final Runnable beforeRunning;
     private volatile boolean running;
     private volatile String lastStatus = "none";
-    private volatile String listenUri;
 
     /** Re-attached after it ran: its RESUME came before this watcher. */
     private volatile boolean resumedBefore;
@@ -77,15 +76,6 @@ public final class IncomingMigration implements AutoCloseable {
 
     public String zone() {
         return zone;
-    }
-
-    /** Where the VM listens for its stream ({@code unix:/path} or {@code tcp:address:port}). */
-    public String listenUri() {
-        return listenUri;
-    }
-
-    void listening(String uri) {
-        this.listenUri = uri;
     }
 
     /** True once the stream is complete: the VM holds the zone's whole state, paused. */

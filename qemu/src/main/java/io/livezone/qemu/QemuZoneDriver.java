@@ -432,13 +432,12 @@ public final class QemuZoneDriver implements ZoneDriver {
      * complete, until {@link #commitIncoming} (see {@link IncomingMigration}).
      */
     @Override
-    public IncomingMigration prepareIncoming(
-            ZoneSpec spec, MigrationOptions options, String listenUri) {
-        return underLock(spec.name(), () -> prepareIncomingLocked(spec, options, listenUri));
+    public IncomingMigration prepareIncoming(ZoneSpec spec, MigrationOptions options, Path socket) {
+        return underLock(spec.name(), () -> prepareIncomingLocked(spec, options, socket));
     }
 
     private IncomingMigration prepareIncomingLocked(
-            ZoneSpec spec, MigrationOptions options, String listenUri) {
+            ZoneSpec spec, MigrationOptions options, Path socket) {
         admit(spec, ZoneRecord.of(spec).withIncoming("i1", 1));
         Path dir = zoneDir(spec.name());
         QemuInstance instance = null;
@@ -452,7 +451,7 @@ public final class QemuZoneDriver implements ZoneDriver {
             IncomingMigration incoming =
                     new IncomingMigration(
                             spec.name(), qmp, resumed, () -> markRunning(spec.name()));
-            incoming.listening(LiveMigration.prepareIncoming(qmp, options, listenUri));
+            LiveMigration.prepareIncoming(qmp, options, "unix:" + socket);
             return incoming;
         } catch (RuntimeException e) {
             if (qmp != null) {

@@ -91,17 +91,7 @@ public interface ZoneDriver {
      * stream on the unix socket {@code socket}. It stays paused when the stream is complete, until
      * {@link #commitIncoming}.
      */
-    default IncomingMigration prepareIncoming(
-            ZoneSpec spec, MigrationOptions options, Path socket) {
-        return prepareIncoming(spec, options, "unix:" + socket);
-    }
-
-    /**
-     * Prepare (destination), listening where {@code listenUri} says: {@code unix:/path}, or {@code
-     * tcp:address:port} where QEMU itself accepts the stream (port 0: any free one; {@link
-     * IncomingMigration#listenUri} tells which).
-     */
-    IncomingMigration prepareIncoming(ZoneSpec spec, MigrationOptions options, String listenUri);
+    IncomingMigration prepareIncoming(ZoneSpec spec, MigrationOptions options, Path socket);
 
     /**
      * Perform (source): migrates the zone's running VM to {@code uri}. On success the VM here is
