@@ -96,13 +96,13 @@ public final class FaultControl {
     private static final String FILL = "lz-fault-fill";
 
     /**
-     * Mounts a tmpfs of {@code mib} MiB on {@code folder} (created if needed) in the mount
+     * Mounts a tmpfs of {@code kib} KiB on {@code folder} (created if needed) in the mount
      * namespace of process {@code pid} (0: this process's), so a fault can fill it without touching
      * any other file system. A host's agent runs in a mount namespace of its own ({@code ip netns
      * exec} makes one), where mounts of the root namespace do not appear. Whatever the folder held
      * is hidden until {@link #unmount}.
      */
-    public static void mountSmallDisk(long pid, Path folder, long mib) {
+    public static void mountSmallDisk(long pid, Path folder, long kib) {
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
@@ -115,7 +115,7 @@ public final class FaultControl {
                         "-t",
                         "tmpfs",
                         "-o",
-                        "size=" + mib + "m",
+                        "size=" + kib + "k",
                         "lz-fault",
                         folder.toString()));
     }

@@ -76,10 +76,12 @@ public final class FaultRun implements AutoCloseable {
     private static final long DATABASE_DISK_MIB = 64;
 
     /**
-     * Half the zone's 16 MiB disk: the mirror runs out of room mid-way, whenever it got to when the
-     * move reached its phase (filling the disk at the phase raced the mirror's end).
+     * Room for the new disk image (a fresh qcow2 takes three 64 KiB clusters) and two more: the
+     * mirror's first data needs an L2 table and a data cluster, the rest fails for want of room,
+     * whenever the mirror got to when the move reached its phase (a 640 KiB disk held the guest's
+     * sparse records, and filling the disk at the phase raced the mirror's end).
      */
-    private static final long DESTINATION_DISK_MIB = 8;
+    private static final long DESTINATION_DISK_KIB = 384;
 
     /** How long a full coordinator database may last before it is freed. */
     private static final Duration DATABASE_FULL = Duration.ofMinutes(4);
@@ -131,7 +133,7 @@ public final class FaultRun implements AutoCloseable {
         String name = "fr" + ThreadLocalRandom.current().nextInt(100, 1000);
         // The coordinator's database lives on a small disk of its own, which a cell can fill.
         Path database = LocalCluster.databaseDir(LocalCluster.dirOf(root, name));
-        FaultControl.mountSmallDisk(0, database, DATABASE_DISK_MIB);
+        FaultControl.mountSmallDisk(0, database, DATABASE_DISK_MIB * 1024);
         LocalCluster cluster;
         try {
             cluster =
@@ -217,7 +219,7 @@ public final class FaultRun implements AutoCloseable {
             // underneath, open in QEMU.
             smallDisk = disksOf(dst);
             smallDiskNamespace = cluster.state().agentPids().get(dst);
-            FaultControl.mountSmallDisk(smallDiskNamespace, smallDisk, DESTINATION_DISK_MIB);
+            FaultControl.mountSmallDisk(smallDiskNamespace, smallDisk, DESTINATION_DISK_KIB);
         }
         if (point != null) {
             faults.arm(point);
