@@ -537,8 +537,11 @@ public final class Agent implements AgentGateway, AutoCloseable {
         ZoneSlot slot = slot(zone);
         ZoneSlot.Arrival arrival = slot.takeArrival();
         if (arrival == null) {
+            // This zone's status only: asking every zone's monitor would wait on migrating ones.
             Optional<ZoneStatus> now =
-                    driver.list().stream().filter(z -> z.zone().equals(zone)).findFirst();
+                    driver.zoneNames().contains(zone)
+                            ? Optional.of(driver.status(zone))
+                            : Optional.empty();
             if (now.isPresent() && now.get().state() == ZoneState.RUNNING) {
                 return now.get();
             }
@@ -593,12 +596,8 @@ public final class Agent implements AgentGateway, AutoCloseable {
 
     @Override
     public void discardIncoming(String zone) {
-        if (driver.zoneNames().contains(zone)
-                && driver.status(zone).state() == ZoneState.SUSPENDED) {
-            throw ApiException.conflict(
-                    "zone '" + zone + "' is suspended on " + host + "; it is not arriving");
-        }
-        endArrival(zone, () -> driver.discardIncoming(zone)); // refuses a zone that runs here
+        // The driver refuses a zone that runs or is suspended here.
+        endArrival(zone, () -> driver.discardIncoming(zone));
         // No VM of the zone is left here, so its disk file belonged to the arrival, even when a
         // restarted agent adopted it as if the zone ran here.
         ZoneSlot slot = slot(zone);

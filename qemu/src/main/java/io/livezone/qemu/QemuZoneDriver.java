@@ -637,6 +637,10 @@ public final class QemuZoneDriver implements ZoneDriver {
                         throw new InvalidInputException(
                                 "zone '" + zone + "' already runs here; it is no longer arriving");
                     }
+                    if (record.get().incomingInstance() == null) {
+                        throw new InvalidInputException(
+                                "zone '" + zone + "' is suspended here; it is not arriving");
+                    }
                     stopLocked(zone);
                 });
     }

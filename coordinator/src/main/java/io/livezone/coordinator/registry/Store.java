@@ -30,7 +30,7 @@ public final class Store implements AutoCloseable {
     private final Connection db;
     private final boolean durable;
 
-    /** What a failed write does first (by default nothing: the caller gets the exception). */
+    /** What a store failure does first (by default nothing: the caller gets the exception). */
     private volatile Consumer<EnvironmentException> onStoreFailure = e -> {};
 
     private Store(Connection db, boolean durable) {
@@ -102,11 +102,11 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Runs {@code action} when the database itself fails a write (disk full, I/O error, the
-     * database closed), before the write's exception is thrown. A coordinator makes that fatal: it
-     * must not act on an intent it could not store, so it stops, and its restart settles every move
-     * from what the hosts' QEMU processes report. Errors about the data (a constraint, a malformed
-     * statement) only throw.
+     * Runs {@code action} when the database itself fails (disk full, I/O error, the database
+     * closed) on a write, or on a read once it broke, before the exception is thrown. A coordinator
+     * makes that fatal: it must not act on an intent it could not store, so it stops, and its
+     * restart settles every move from what the hosts' QEMU processes report. Errors about the data
+     * (a constraint, a malformed statement) only throw.
      */
     public void onStoreFailure(Consumer<EnvironmentException> action) {
         this.onStoreFailure = java.util.Objects.requireNonNull(action);

@@ -123,30 +123,36 @@ public final class FaultControl {
     /** Lazily unmounts what {@link #mountSmallDisk} mounted on {@code folder}; no-op if none. */
     public static void unmount(long pid, Path folder) {
         String target = folder.toAbsolutePath().normalize().toString();
-        Path mounts = Path.of("/proc", pid == 0 ? "self" : Long.toString(pid), "mounts");
-        boolean mounted;
-        try {
-            mounted =
-                    Files.readAllLines(mounts).stream()
-                            .map(l -> l.split(" "))
-                            .anyMatch(f -> f.length > 1 && f[1].equals(target));
-        } catch (IOException e) {
-            return; // the process (and its namespace) is gone
-        }
-        if (mounted) {
+        if (mountPoints(pid).contains(target)) {
             run(in(pid, "umount", "-l", target));
         }
     }
 
     /**
-     * Fills the file system of {@code folder}, as process {@code pid} sees it (0: this process), to
-     * its last block with one file, so the next write there fails with "No space left on device".
+     * Where file systems are mounted in the mount namespace of process {@code pid} (0: this
+     * process's); empty if the process (and its namespace) is gone.
      */
-    public static void fill(long pid, Path folder) {
+    public static List<String> mountPoints(long pid) {
+        Path mounts = Path.of("/proc", pid == 0 ? "self" : Long.toString(pid), "mounts");
+        try {
+            return Files.readAllLines(mounts).stream()
+                    .map(l -> l.split(" "))
+                    .filter(f -> f.length > 1)
+                    .map(f -> f[1])
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Fills the file system of {@code folder} to its last block with one file, so the next write
+     * there fails with "No space left on device".
+     */
+    public static void fill(Path folder) {
         // dd stops, failing, when the disk is full: that is the point.
         run(
-                in(
-                        pid,
+                List.of(
                         "sh",
                         "-c",
                         "dd if=/dev/zero of=\"$1\" bs=4k 2>/dev/null; sync; true",
@@ -155,8 +161,12 @@ public final class FaultControl {
     }
 
     /** Removes what {@link #fill} wrote. */
-    public static void unfill(long pid, Path folder) {
-        run(in(pid, "rm", "-f", folder.resolve(FILL).toString()));
+    public static void unfill(Path folder) {
+        try {
+            Files.deleteIfExists(folder.resolve(FILL));
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot free " + folder + ": " + e.getMessage(), e);
+        }
     }
 
     /** {@code command}, run in the mount namespace of {@code pid} (0: this process's). */

@@ -309,16 +309,14 @@ public final class LocalCluster implements AutoCloseable {
         String prefix = dir.toAbsolutePath().normalize() + "/";
         try {
             List<String> mounted =
-                    Files.readAllLines(Path.of("/proc/self/mounts")).stream()
-                            .map(l -> l.split(" "))
-                            .filter(f -> f.length > 1 && f[1].startsWith(prefix))
-                            .map(f -> f[1])
+                    FaultControl.mountPoints(0).stream()
+                            .filter(m -> m.startsWith(prefix))
                             .sorted(java.util.Comparator.reverseOrder())
                             .toList();
             for (String m : mounted) {
                 FaultControl.unmount(0, Path.of(m));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             log.warn("cannot unmount what is mounted under {}: {}", dir, e.getMessage());
         }
     }

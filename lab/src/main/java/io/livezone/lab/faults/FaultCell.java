@@ -65,7 +65,7 @@ public record FaultCell(Phase phase, Fault fault) {
         PARTITION_COORDINATOR_DESTINATION("partition-coord-dst"),
         KILL_COORDINATOR("kill-coordinator"),
         KILL_GATEWAY("kill-gateway"),
-        /** The destination's disk folder fills up (a small tmpfs filled to the last byte). */
+        /** The destination's disk folder is too small for the zone's disk (a 384 KiB tmpfs). */
         DISK_FULL_DESTINATION("disk-full-dst"),
         /** The coordinator's database folder fills up (a small tmpfs filled to the last byte). */
         DISK_FULL_COORDINATOR("disk-full-coord"),

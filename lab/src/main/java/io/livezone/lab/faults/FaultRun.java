@@ -342,7 +342,7 @@ public final class FaultRun implements AutoCloseable {
                 Path database = LocalCluster.databaseDir(cluster.dir());
                 // H2 writes into free space inside its file while it can, so the coordinator
                 // either goes on (nothing was lost) or stops at its first write that fails.
-                FaultControl.fill(0, database);
+                FaultControl.fill(database);
                 long coordinator = cluster.state().coordinatorPid();
                 try {
                     release.run();
@@ -353,7 +353,7 @@ public final class FaultRun implements AutoCloseable {
                         Thread.sleep(200);
                     }
                 } finally {
-                    FaultControl.unfill(0, database);
+                    FaultControl.unfill(database);
                 }
                 progress.println(
                         alive(coordinator)
@@ -382,12 +382,11 @@ public final class FaultRun implements AutoCloseable {
         return cluster.dir().resolve("hosts").resolve(host).resolve("disks");
     }
 
-    /** Frees and unmounts the destination's small disk, if a cell mounted one. */
+    /** Unmounts the destination's small disk, if a cell mounted one. */
     private void freeSmallDisk() {
         if (smallDisk != null) {
             Path disk = smallDisk;
             smallDisk = null;
-            FaultControl.unfill(smallDiskNamespace, disk);
             FaultControl.unmount(smallDiskNamespace, disk);
         }
     }
@@ -848,7 +847,7 @@ public final class FaultRun implements AutoCloseable {
         }
         try {
             freeSmallDisk();
-            FaultControl.unfill(0, LocalCluster.databaseDir(cluster.dir()));
+            FaultControl.unfill(LocalCluster.databaseDir(cluster.dir()));
         } catch (RuntimeException e) {
             progress.println("  " + e.getMessage());
         }
