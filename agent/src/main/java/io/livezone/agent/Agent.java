@@ -30,7 +30,7 @@ import io.livezone.core.cluster.TransferTicket;
 import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.fault.Failpoints;
 import io.livezone.core.http.ApiException;
-import io.livezone.link.TcpToUnixForwarder;
+import io.livezone.link.DetachedRelay;
 import io.livezone.qemu.GuestImage;
 import io.livezone.qemu.IncomingMigration;
 import io.livezone.qemu.PostcopyInterruptedException;
@@ -414,7 +414,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
                                 address,
                                 site);
             }
-            TcpToUnixForwarder listener = tunnels.acceptInto(address, socket);
+            DetachedRelay listener = tunnels.relayInto(address, socket);
             if (!slot.arrive(new ZoneSlot.Arrival(migration, listener, disk, export))) {
                 closeQuietly(listener);
                 throw ApiException.conflict("zone '" + zone + "' is already arriving on " + host);
@@ -472,7 +472,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
         if (arrival == null) {
             // The post-copy began under this host's previous agent: watch its VM anew.
             IncomingMigration again = driver.reattachIncoming(zone);
-            if (!slot.arrive(new ZoneSlot.Arrival(again, () -> {}, null, null))) {
+            if (!slot.arrive(new ZoneSlot.Arrival(again, () -> endRelays(zone), null, null))) {
                 again.close();
             }
             arrival = slot.arrival();
@@ -484,7 +484,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             throw new io.livezone.core.EnvironmentException("cannot remove " + socket, e);
         }
         arrival.migration().recover("unix:" + socket, RESUME_TIMEOUT);
-        TcpToUnixForwarder listener = tunnels.acceptInto(address, socket);
+        DetachedRelay listener = tunnels.relayInto(address, socket);
         if (!slot.replaceListener(listener)) {
             closeQuietly(listener);
             throw ApiException.notFound("zone '" + zone + "' is not arriving on " + host);
@@ -545,12 +545,19 @@ public final class Agent implements AgentGateway, AutoCloseable {
             if (now.isPresent() && now.get().state() == ZoneState.RUNNING) {
                 return now.get();
             }
-            if (now.isEmpty() || now.get().state() != ZoneState.INCOMING) {
+            boolean markedToRun =
+                    now.isPresent()
+                            && now.get().state() == ZoneState.PAUSED
+                            && now.get().qemuStatus().equals(ZoneStatus.ARRIVED_MARKED);
+            if (now.isEmpty() || !(now.get().state() == ZoneState.INCOMING || markedToRun)) {
                 throw ApiException.notFound("zone '" + zone + "' is not arriving on " + host);
             }
-            // It arrived under this host's previous agent: watch its VM anew (the driver refuses
-            // one that is still waiting for a stream, which died with that agent).
-            arrival = new ZoneSlot.Arrival(driver.reattachIncoming(zone), () -> {}, null, null);
+            // It arrived under this host's previous agent (which may have marked it to run and
+            // died before continuing it): watch its VM anew (the driver refuses one that is still
+            // waiting for a stream, which died with that agent).
+            arrival =
+                    new ZoneSlot.Arrival(
+                            driver.reattachIncoming(zone), () -> endRelays(zone), null, null);
         }
         long t0 = System.nanoTime();
         try {
@@ -620,6 +627,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
             arrival.migration().close();
             closeQuietly(arrival.listener());
         }
+        endRelays(zone); // relays a previous agent of this host started
         try {
             endVm.run();
         } finally {
@@ -631,6 +639,16 @@ public final class Agent implements AgentGateway, AutoCloseable {
                     arrival.disk().release();
                 }
             }
+        }
+    }
+
+    /**
+     * Ends the relays that carry {@code zone}'s incoming streams, whichever agent started them:
+     * they outlive the agent on purpose, so one restarted finds them by their socket.
+     */
+    private void endRelays(String zone) {
+        for (String stream : List.of(".in", ".recover")) {
+            DetachedRelay.find(socketDir.resolve(zone + stream)).ifPresent(DetachedRelay::close);
         }
     }
 

@@ -2,6 +2,7 @@ package io.livezone.agent;
 
 import io.livezone.core.EnvironmentException;
 import io.livezone.core.cluster.LinkSettings;
+import io.livezone.link.DetachedRelay;
 import io.livezone.link.EmulatedLink;
 import io.livezone.link.LinkPair;
 import io.livezone.link.LinkProfile;
@@ -22,12 +23,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * site contend for its bandwidth as they would on a real WAN link.
  */
 final class StreamTunnels implements AutoCloseable {
+    /** A move connects its stream within seconds of preparing; this is generous. */
+    static final Duration RELAY_WAIT = Duration.ofMinutes(10);
+
     private final Map<String, LinkPair> links = new ConcurrentHashMap<>();
 
     /** Listens on {@code address} (any free port) and feeds each connection into {@code socket}. */
     TcpToUnixForwarder acceptInto(InetAddress address, Path socket) {
         try {
             return TcpToUnixForwarder.open(new InetSocketAddress(address, 0), socket);
+        } catch (IOException e) {
+            throw new EnvironmentException(
+                    "cannot listen for a migration stream: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Like {@link #acceptInto}, in a process of its own: an incoming migration's stream outlives
+     * this agent (see {@link DetachedRelay} for why). The relay waits {@link #RELAY_WAIT} for the
+     * source to connect.
+     */
+    DetachedRelay relayInto(InetAddress address, Path socket) {
+        try {
+            return DetachedRelay.start(new InetSocketAddress(address, 0), socket, RELAY_WAIT);
         } catch (IOException e) {
             throw new EnvironmentException(
                     "cannot listen for a migration stream: " + e.getMessage(), e);

@@ -27,6 +27,14 @@ public record ZoneStatus(
      */
     public static final String ARRIVED = "arrived, paused";
 
+    /**
+     * {@link #qemuStatus} of a {@link ZoneState#PAUSED} copy whose incoming stream completed and
+     * whose run state is {@code paused} (not a source's {@code postmigrate}): a destination its
+     * agent marked to run, whose continue may never have come (the agent died in between). It holds
+     * the whole zone, and may have run.
+     */
+    public static final String ARRIVED_MARKED = "paused; migration completed";
+
     public ZoneStatus {
         Objects.requireNonNull(zone, "zone is null");
         Objects.requireNonNull(state, "state is null");

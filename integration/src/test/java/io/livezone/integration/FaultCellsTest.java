@@ -48,7 +48,7 @@ class FaultCellsTest {
                 "switchover/kill-dst-qemu",
                 "commit/kill-src-qemu",
                 "precopy/kill-src-agent",
-                "resumed/kill-dst-agent",
+                "postcopy/kill-dst-agent",
                 "commit/kill-coordinator",
                 "precopy/partition-agents",
                 "commit/partition-coord-dst",

@@ -89,8 +89,11 @@ public abstract sealed class Tunnel implements AutoCloseable
                 closeQuietly(client);
                 continue;
             }
-            Connection connection = new Connection(this, client, accepted.incrementAndGet());
+            // Counted only once it is in the set: whoever sees it accepted also sees it open
+            // until it ends (a relay that ends with its stream relies on that).
+            Connection connection = new Connection(this, client, accepted.get() + 1);
             connections.add(connection);
+            accepted.incrementAndGet();
             if (closed.get()) {
                 connection.close();
                 return;

@@ -22,6 +22,17 @@ final class TestServer implements AutoCloseable {
         void handle(SocketChannel peer) throws Exception;
     }
 
+    /** Sends back what it reads, then ends its side when the peer ends its own. */
+    static final Handler ECHO =
+            peer -> {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16 * 1024);
+                while (peer.read(b) >= 0) {
+                    Streams.writeFully(peer, b.flip());
+                    b.clear();
+                }
+                peer.shutdownOutput();
+            };
+
     private final ServerSocketChannel listener;
     private final Handler handler;
     private final Path unixPath;

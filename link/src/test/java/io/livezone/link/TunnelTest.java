@@ -172,16 +172,7 @@ class TunnelTest {
     private void manyConcurrentEchoes(Rig.Kind kind, LinkPair links) throws Exception {
         int clients = 48;
         int size = 256 * 1024;
-        TestServer.Handler echo =
-                peer -> {
-                    ByteBuffer b = ByteBuffer.allocate(16 * 1024);
-                    while (peer.read(b) >= 0) {
-                        Streams.writeFully(peer, b.flip());
-                        b.clear();
-                    }
-                    peer.shutdownOutput();
-                };
-        try (Rig rig = kind.open(dir, echo, links);
+        try (Rig rig = kind.open(dir, TestServer.ECHO, links);
                 ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             CountDownLatch allConnected = new CountDownLatch(clients);
             List<Future<Boolean>> results = new ArrayList<>();

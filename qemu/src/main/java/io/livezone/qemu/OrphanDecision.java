@@ -80,13 +80,23 @@ public final class OrphanDecision {
         if (DEAD_RUN_STATES.contains(runState)) {
             return new Decision(Action.LEAVE, ZoneState.DEAD, null);
         }
+        if (m.equals("completed") && "paused".equals(runState)) {
+            // A source stops in "postmigrate"; "paused" after a completed stream is an arrival
+            // its agent marked to run and died before continuing.
+            return new Decision(
+                    Action.LEAVE,
+                    ZoneState.PAUSED,
+                    "arrived whole and was marked to run, but is paused: the previous agent died"
+                            + " before continuing it; the coordinator commits it");
+        }
         if (m.equals("completed")) {
             return running
                     ? new Decision(
                             Action.LEAVE,
                             ZoneState.RUNNING,
-                            "runs although its outgoing migration completed: the destination may"
-                                    + " run the zone too; the coordinator decides")
+                            "runs, and its migration completed: it arrived here (a post-copy"
+                                    + " that completed while no agent watched), or it was sent"
+                                    + " away and continued since; the coordinator decides")
                     : new Decision(
                             Action.LEAVE,
                             ZoneState.PAUSED,

@@ -179,6 +179,15 @@ final class OrphanRecovery {
                 }
                 default -> {}
             }
+            if (role == Role.ACTIVE
+                    && record.diskDevice() != null
+                    && !seen.migration().startsWith("postcopy")
+                    && vm.stopLeftoverDiskExport()) {
+                // It arrived while no agent watched (a post-copy completes by itself): the
+                // export its mirror wrote through is still there. Not during a post-copy, whose
+                // main loop may wait for a page (its recovery removes the export).
+                done = join(done, "removed the disk export its arrival left");
+            }
             String note = join(done, d.note());
             if (d.action() == Action.RESUME || done != null) {
                 note =

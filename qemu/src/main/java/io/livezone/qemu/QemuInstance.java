@@ -453,6 +453,21 @@ public final class QemuInstance {
         return dir.resolve("storage.sock");
     }
 
+    /**
+     * Stops the NBD server an arrival's disk mirror left on this VM (its agent died before it
+     * removed it). A zone's own VM serves NBD only as a mirror's target, and a writable export left
+     * behind keeps QEMU from inactivating the disk at the next switchover ("Block inactivate
+     * failed"). Returns whether one ran; false too when the storage monitor did not answer.
+     */
+    boolean stopLeftoverDiskExport() {
+        try (QmpClient storage = QmpClient.connect(storageSocket(), Duration.ofSeconds(10))) {
+            storage.execute("nbd-server-stop");
+            return true;
+        } catch (QmpException e) {
+            return false; // none ran ("NBD server not running"), or no storage monitor
+        }
+    }
+
     private Path pidFile() {
         return dir.resolve("qemu.pid");
     }

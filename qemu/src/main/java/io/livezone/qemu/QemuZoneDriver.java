@@ -302,6 +302,11 @@ public final class QemuZoneDriver implements ZoneDriver {
                     postcopy || (state == ZoneState.PAUSED && !migration.equals("none"))
                             ? qemuStatus + "; migration " + migration
                             : qemuStatus;
+            if (state == ZoneState.PAUSED
+                    && qemuStatus.equals("paused")
+                    && migration.equals("completed")) {
+                detail = ZoneStatus.ARRIVED_MARKED;
+            }
             return new ZoneStatus(zone, state, instance.id(), pid, detail);
         } catch (QmpException e) {
             // Busy QMP socket (another client, e.g. a migration in progress) is not a dead zone.
@@ -558,8 +563,9 @@ public final class QemuZoneDriver implements ZoneDriver {
     /**
      * A destination whose agent restarted (and with it the {@link IncomingMigration} that watched
      * it): a new one over a new monitor connection. Either the half of a post-copy, marked as
-     * having run, so the post-copy can be recovered; or a VM that arrived whole and never ran,
-     * marked as arrived, so its commit can continue it.
+     * having run, so the post-copy can be recovered; or a VM that arrived whole and is paused
+     * (never continued, or marked to run just before its agent died), marked as arrived, so its
+     * commit can continue it.
      */
     @Override
     public IncomingMigration reattachIncoming(String zone) {
@@ -579,12 +585,8 @@ public final class QemuZoneDriver implements ZoneDriver {
                         // The disk mirror ended at the switchover, before the post-copy; its NBD
                         // export, which the previous agent would have removed at completion,
                         // must go, or the disk cannot be activated when the zone completes.
-                        try (QmpClient storage =
-                                QmpClient.connect(vm.storageSocket(), Duration.ofSeconds(10))) {
-                            storage.execute("nbd-server-stop");
-                        } catch (RuntimeException e) {
-                            log.info(
-                                    "zone {}: no disk export to remove ({})", zone, e.getMessage());
+                        if (vm.stopLeftoverDiskExport()) {
+                            log.info("zone {}: removed the disk export of its arrival", zone);
                         }
                     }
                     QmpClient qmp = vm.connect();
@@ -592,10 +594,9 @@ public final class QemuZoneDriver implements ZoneDriver {
                         String run = qmp.execute("query-status").path("status").asText();
                         String migration =
                                 qmp.execute("query-migrate").path("status").asText("none");
-                        boolean arrived =
-                                record.activeInstance() == null
-                                        && migration.equals("completed")
-                                        && !run.equals("running");
+                        // Whole and paused: never continued, or marked to run by an agent
+                        // that died before its continue. Either way its commit continues it.
+                        boolean arrived = migration.equals("completed") && !run.equals("running");
                         if (!arrived && !migration.startsWith("postcopy")) {
                             throw new InvalidInputException(
                                     "zone '"

@@ -87,6 +87,9 @@ class OrphanDecisionTest {
     void notesSayWhatTheCoordinatorMustDecide() {
         assertThat(OrphanDecision.decide(ACTIVE, "postmigrate", "completed").note())
                 .contains("completed", "coordinator");
+        // A source stops in postmigrate; a paused one with a completed stream is an arrival.
+        assertThat(OrphanDecision.decide(ACTIVE, "paused", "completed").note())
+                .contains("marked to run", "commits");
         assertThat(OrphanDecision.decide(ACTIVE, "finish-migrate", "postcopy-active").note())
                 .contains("post-copy");
         assertThat(OrphanDecision.decide(INCOMING, "inmigrate", "none").note())

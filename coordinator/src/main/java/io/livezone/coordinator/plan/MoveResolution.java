@@ -53,6 +53,11 @@ public final class MoveResolution {
         WAITING,
         /** A destination holding the complete stream, paused, never ran. */
         ARRIVED,
+        /**
+         * A destination holding the complete stream, paused, that its agent marked to run: its
+         * continue may have come or not (the agent died in between), so it may have run.
+         */
+        ARRIVED_MARKED,
         /** A destination that ended before it ever ran. */
         ARRIVAL_FAILED,
         /** A copy that ran and whose process is gone. */
@@ -81,7 +86,10 @@ public final class MoveResolution {
             Kind kind =
                     switch (z.state()) {
                         case RUNNING -> Kind.RUNNING;
-                        case PAUSED -> Kind.STOPPED;
+                        case PAUSED ->
+                                q.equals(ZoneStatus.ARRIVED_MARKED)
+                                        ? Kind.ARRIVED_MARKED
+                                        : Kind.STOPPED;
                         case MIGRATING -> Kind.MIGRATING;
                         case INCOMING -> q.equals(ZoneStatus.ARRIVED) ? Kind.ARRIVED : Kind.WAITING;
                         case ARRIVAL_FAILED -> Kind.ARRIVAL_FAILED;
@@ -149,7 +157,7 @@ public final class MoveResolution {
         if (noReturn) {
             return switch (d) {
                 case UNREACHABLE -> new Action.Wait("destination unreachable during post-copy");
-                case ARRIVED, WAITING -> new Action.Commit();
+                case ARRIVED, ARRIVED_MARKED, WAITING -> new Action.Commit();
                 case MIGRATING -> inPostcopy(source, destination);
                 default ->
                         new Action.AtRisk(
@@ -165,6 +173,19 @@ public final class MoveResolution {
             // The destination reports post-copy although the coordinator never stored it (it
             // restarted in between): past the point of no return all the same.
             return inPostcopy(source, destination);
+        }
+        if (d == Kind.ARRIVED_MARKED) {
+            // It holds the whole zone and may have run, so the source (stopped at the switchover
+            // for good) is never resumed: going forward keeps every acknowledged input.
+            return switch (s) {
+                case RUNNING, MIGRATING ->
+                        new Action.AtRisk(
+                                "the destination holds the whole zone and may have run, yet the"
+                                        + " source is "
+                                        + source.detail()
+                                        + ": neither copy is resumed or discarded");
+                default -> new Action.Commit();
+            };
         }
         if (d == Kind.ARRIVED) {
             return switch (s) {

@@ -3,6 +3,7 @@ package io.livezone.coordinator.plan;
 import static io.livezone.coordinator.plan.MoveResolution.Kind.ABSENT;
 import static io.livezone.coordinator.plan.MoveResolution.Kind.ARRIVAL_FAILED;
 import static io.livezone.coordinator.plan.MoveResolution.Kind.ARRIVED;
+import static io.livezone.coordinator.plan.MoveResolution.Kind.ARRIVED_MARKED;
 import static io.livezone.coordinator.plan.MoveResolution.Kind.DEAD;
 import static io.livezone.coordinator.plan.MoveResolution.Kind.MIGRATING;
 import static io.livezone.coordinator.plan.MoveResolution.Kind.RUNNING;
@@ -63,6 +64,40 @@ class MoveResolutionTest {
             assertThat(decide(TRANSFER, s, ARRIVED)).isInstanceOf(Action.Commit.class);
         }
         assertThat(decide(TRANSFER, RUNNING, ARRIVED)).isEqualTo(new Action.RollBack(false));
+    }
+
+    @Test
+    void aDestinationMarkedToRunButPausedIsCommittedForwardAndNeverDiscarded() {
+        // Its agent died between marking it and continuing it: whole, and it may have run.
+        Side marked =
+                Side.of(
+                        Optional.of(
+                                new ZoneStatus(
+                                        "z",
+                                        ZoneState.PAUSED,
+                                        "i2",
+                                        OptionalLong.of(1),
+                                        ZoneStatus.ARRIVED_MARKED)));
+        assertThat(marked.kind()).isEqualTo(ARRIVED_MARKED);
+        Side source =
+                Side.of(
+                        Optional.of(
+                                new ZoneStatus(
+                                        "z",
+                                        ZoneState.PAUSED,
+                                        "i1",
+                                        OptionalLong.of(2),
+                                        "postmigrate; migration completed")));
+        assertThat(source.kind()).isEqualTo(STOPPED);
+        for (Phase p : Phase.values()) {
+            assertThat(MoveResolution.decide(p, source, marked)).isInstanceOf(Action.Commit.class);
+            for (Kind s : new Kind[] {UNREACHABLE, ABSENT, DEAD}) {
+                assertThat(decide(p, s, ARRIVED_MARKED)).isInstanceOf(Action.Commit.class);
+            }
+        }
+        // A source running or sending beside it cannot happen under the protocol: nothing moves.
+        assertThat(decide(TRANSFER, RUNNING, ARRIVED_MARKED)).isInstanceOf(Action.AtRisk.class);
+        assertThat(decide(TRANSFER, MIGRATING, ARRIVED_MARKED)).isInstanceOf(Action.AtRisk.class);
     }
 
     @Test
