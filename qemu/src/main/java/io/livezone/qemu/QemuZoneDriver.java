@@ -968,6 +968,27 @@ public final class QemuZoneDriver implements ZoneDriver {
         }
     }
 
+    /**
+     * Like {@link #underLock(String, Supplier)}, waiting at most {@code wait} for the lock; empty
+     * if another operation held it that long.
+     */
+    <T> Optional<T> underLockWithin(String zone, Duration wait, Supplier<T> work) {
+        ReentrantLock lock = zoneLocks.computeIfAbsent(zone, z -> new ReentrantLock());
+        try {
+            if (!lock.tryLock(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return Optional.empty();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(work.get());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void underLock(String zone, Runnable work) {
         underLock(
                 zone,

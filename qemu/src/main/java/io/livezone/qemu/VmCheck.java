@@ -34,13 +34,30 @@ public record VmCheck(
         /** The active instance's process is gone. */
         DEAD,
         /** The active instance's process runs; see the run state. */
-        ALIVE
+        ALIVE,
+        /**
+         * An operation on the zone (a stop, a suspend, a local migration) held it for longer than
+         * the look may wait: not looked at this time, which says nothing about its health.
+         */
+        BUSY
     }
 
     static VmCheck gone(String zone) {
         return new VmCheck(
                 zone,
                 Presence.GONE,
+                null,
+                OptionalLong.empty(),
+                null,
+                null,
+                null,
+                Optional.empty());
+    }
+
+    static VmCheck busy(String zone) {
+        return new VmCheck(
+                zone,
+                Presence.BUSY,
                 null,
                 OptionalLong.empty(),
                 null,

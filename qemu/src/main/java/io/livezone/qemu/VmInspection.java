@@ -15,8 +15,10 @@ import java.util.OptionalLong;
  * and whether the process runs is read under the zone's lock in the driver: every deliberate end of
  * a VM (stop, suspend, release, a local migration's switch) happens under that lock and leaves the
  * zone's record changed, so a dead process seen with an unchanged record is a death, never a stop
- * in progress. The monitor is asked outside the lock, with a short timeout: QEMU serves one monitor
- * client at a time, and a monitor that makes us wait is not a death.
+ * in progress. The look waits for that lock no longer than the monitor timeout: an operation that
+ * holds it longer makes the look {@link VmCheck.Presence#BUSY}, not a miss. The monitor is asked
+ * outside the lock, with a short timeout: QEMU serves one monitor client at a time, and a monitor
+ * that makes us wait is not a death.
  */
 final class VmInspection {
     private static final int CONSOLE_LINES = 12;
@@ -30,13 +32,19 @@ final class VmInspection {
 
     VmCheck check(String zone, Duration monitorTimeout) {
         record Look(VmCheck settled, QemuInstance instance) {}
-        Look look =
-                driver.underLock(
+        // Bounded: a suspend holds the zone for minutes, and one watch looks at every zone in turn.
+        Optional<Look> held =
+                driver.underLockWithin(
                         zone,
+                        monitorTimeout,
                         () -> {
                             VmCheck settled = settled(zone, null);
                             return new Look(settled, settled == null ? active(zone) : null);
                         });
+        if (held.isEmpty()) {
+            return VmCheck.busy(zone);
+        }
+        Look look = held.get();
         if (look.settled() != null) {
             return look.settled();
         }
@@ -56,9 +64,14 @@ final class VmInspection {
                     Optional.empty());
         } catch (QmpException e) {
             // It may have died, or been stopped on purpose, while we waited for the monitor.
-            VmCheck settled = driver.underLock(zone, () -> settled(zone, instance.id()));
-            if (settled != null) {
-                return settled;
+            Optional<VmCheck> after =
+                    driver.underLockWithin(
+                                    zone,
+                                    monitorTimeout,
+                                    () -> Optional.ofNullable(settled(zone, instance.id())))
+                            .orElse(Optional.of(VmCheck.busy(zone)));
+            if (after.isPresent()) {
+                return after.get(); // ended, or an operation on it began while we waited
             }
             return new VmCheck(
                     zone,

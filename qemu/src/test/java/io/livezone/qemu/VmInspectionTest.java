@@ -110,6 +110,36 @@ class VmInspectionTest {
     }
 
     @Test
+    void aZoneHeldByALongOperationIsBusyNotAMiss() throws Exception {
+        zoneWithActiveInstance();
+        QemuZoneDriver driver = driver();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread suspend =
+                Thread.ofVirtual()
+                        .start(
+                                () ->
+                                        driver.underLock(
+                                                "arena",
+                                                () -> {
+                                                    held.countDown();
+                                                    try {
+                                                        done.await();
+                                                    } catch (InterruptedException e) {
+                                                        Thread.currentThread().interrupt();
+                                                    }
+                                                }));
+        held.await();
+        try {
+            VmCheck check = driver.check("arena", MONITOR);
+            assertThat(check.presence()).isEqualTo(VmCheck.Presence.BUSY);
+        } finally {
+            done.countDown();
+            suspend.join();
+        }
+    }
+
+    @Test
     void aProcessThatEndedIsDeadWithTheStatusItsAgentSaw() throws Exception {
         Path instance = zoneWithActiveInstance();
         qemu.destroyForcibly().waitFor();

@@ -46,9 +46,13 @@ public final class Liveness {
      */
     public static Verdict judge(VmCheck check, int misses, int maxMisses) {
         return switch (check.presence()) {
-            case GONE, NOT_ACTIVE ->
+            case GONE, NOT_ACTIVE, BUSY ->
                     throw new IllegalArgumentException(
-                            "zone " + check.zone() + " has no active VM to judge");
+                            "zone "
+                                    + check.zone()
+                                    + " has no active VM to judge ("
+                                    + check.presence()
+                                    + ")");
             case DEAD ->
                     new Verdict(
                             ZoneState.DEAD,

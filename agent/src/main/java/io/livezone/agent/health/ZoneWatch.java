@@ -128,6 +128,10 @@ public final class ZoneWatch implements AutoCloseable {
                 watched.remove(zone);
                 return Optional.of(annotate(driver.status(zone)));
             }
+            case BUSY -> {
+                // An operation holds it: what was seen last stands, and no miss is counted.
+                return Optional.ofNullable(watched.get(zone)).map(Watched::last);
+            }
             default -> {}
         }
         Watched before = watched.get(zone);
