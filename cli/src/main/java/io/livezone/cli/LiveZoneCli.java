@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             SimCommand.class,
             BenchCommand.class,
+            ImageCommand.class,
             io.livezone.cli.cluster.ClusterCommand.class,
             io.livezone.cli.cluster.ZoneCommand.class,
             io.livezone.cli.cluster.PlanCommand.class,
@@ -30,7 +31,8 @@ public final class LiveZoneCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "missing command (vm, demo, bench, cluster, zone, plan)");
+                spec.commandLine(),
+                "missing command (vm, demo, bench, image, cluster, zone, plan)");
     }
 
     public static void main(String[] args) {

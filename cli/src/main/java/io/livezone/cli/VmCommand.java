@@ -1,5 +1,8 @@
 package io.livezone.cli;
 
+import io.livezone.core.BootImage;
+import io.livezone.core.DiskDevice;
+import io.livezone.core.EnvironmentException;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.Ipv4Interface;
 import io.livezone.core.MacAddress;
@@ -11,16 +14,21 @@ import io.livezone.core.ZoneApp;
 import io.livezone.core.ZoneNotFoundException;
 import io.livezone.core.ZoneSpec;
 import io.livezone.core.ZoneStatus;
+import io.livezone.core.image.ZoneImage;
 import io.livezone.lab.HostState;
 import io.livezone.lab.MigrationOptionsMixin;
 import io.livezone.qemu.GuestImage;
 import io.livezone.qemu.QemuZoneDriver;
+import io.livezone.storage.ImageFormat;
+import io.livezone.storage.QemuImg;
+import io.livezone.storage.ZoneDisk;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -56,6 +64,19 @@ final class VmCommand {
         String network;
     }
 
+    /** Where a zone booted from an image keeps its own layer of the image's root disk. */
+    static Path overlayOf(StateOption s, String zone) {
+        return s.state.resolve("image-disks").resolve(zone + ".qcow2");
+    }
+
+    static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (java.io.IOException e) {
+            // best effort: the state folder is the operator's to clean then
+        }
+    }
+
     static QemuZoneDriver driverFor(StateOption s, String zone) {
         ZoneSpec.validateName(zone);
         return HostState.existing(s.state, s.network)
@@ -68,6 +89,8 @@ final class VmCommand {
             description = "Boot a zone VM running the zone server.")
     static final class Start implements Callable<Integer> {
         @Mixin StateOption state = new StateOption();
+
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec command;
 
         @Parameters(
                 paramLabel = "ZONE",
@@ -105,6 +128,13 @@ final class VmCommand {
                 description = "Return once QEMU runs, without waiting for the zone server.")
         boolean noWait;
 
+        @Option(
+                names = "--image",
+                description =
+                        "Boot a zone image (livezone image build) instead of the zone server: its"
+                                + " root filesystem on a disk of this zone's own (an overlay).")
+        String image;
+
         @Override
         public Integer call() {
             ZoneSpec.validateName(name);
@@ -112,42 +142,103 @@ final class VmCommand {
             ZoneApp app = new ZoneApp(7000, 7001, tickHz);
             MacAddress macAddress = mac == null ? MacAddress.forZone(name) : new MacAddress(mac);
             Ipv4Interface requested = ip == null ? null : parseAddress(ip);
+            ZoneImage zoneImage = image == null ? null : ImageCommand.store().require(image);
             // After the input: a bad --ip is a usage error (2) even where no guest is built (1).
-            GuestImage image = GuestImage.installed();
+            GuestImage guest = GuestImage.installed();
             boolean createdNetwork = HostState.existing(state.state, state.network).isEmpty();
             QemuZoneDriver driver = HostState.openOrCreate(state.state, state.network);
+            Path overlay = overlayOf(state, name);
             try {
                 Ipv4Interface address = requested != null ? requested : nextFreeAddress(driver);
+                NicSpec nic =
+                        new NicSpec(
+                                macAddress,
+                                address,
+                                Optional.of(driver.network().gateway().address()));
                 ZoneSpec spec =
-                        new ZoneSpec(
-                                name,
-                                mem,
-                                vcpus,
-                                image.boot(),
-                                new NicSpec(
-                                        macAddress,
-                                        address,
-                                        Optional.of(driver.network().gateway().address())),
-                                app);
+                        zoneImage == null
+                                ? new ZoneSpec(name, mem, vcpus, guest.boot(), nic, app)
+                                : imageSpec(zoneImage, guest, nic, overlay);
                 driver.start(spec);
                 if (!noWait) {
                     driver.awaitReady(name, Duration.ofMinutes(3));
                 }
-                System.out.printf(
-                        "zone %s running at %s (tcp %d, udp %d), %s, %s%n",
-                        name,
-                        address.addressText(),
-                        app.tcpPort(),
-                        app.udpPort(),
-                        mem,
-                        driver.accelerator().id());
+                if (zoneImage == null) {
+                    System.out.printf(
+                            "zone %s running at %s (tcp %d, udp %d), %s, %s%n",
+                            name,
+                            address.addressText(),
+                            app.tcpPort(),
+                            app.udpPort(),
+                            mem,
+                            driver.accelerator().id());
+                } else {
+                    System.out.printf(
+                            "zone %s running image %s at %s (ports %s, probe %s%s), %s, %s%n",
+                            name,
+                            zoneImage.name(),
+                            address.addressText(),
+                            zoneImage.recipe().ports(),
+                            zoneImage.recipe().probe(),
+                            noWait ? "" : " answered",
+                            spec.memory(),
+                            driver.accelerator().id());
+                }
                 return 0;
             } catch (RuntimeException e) {
+                if (driver.zoneNames().contains(name)) {
+                    driver.stop(name); // a service that never became ready leaves nothing behind
+                }
+                deleteQuietly(overlay);
                 if (createdNetwork && driver.zoneNames().isEmpty()) {
                     driver.network().destroy();
                 }
                 throw e;
             }
+        }
+
+        /**
+         * An image's zone: LiveZone's kernel with the root initramfs, whose root filesystem is an
+         * overlay of this zone's own on the image's root disk (what the zone writes stays in it).
+         */
+        private ZoneSpec imageSpec(
+                ZoneImage zoneImage, GuestImage guest, NicSpec nic, Path overlay) {
+            Path rootboot = guest.kernel().resolveSibling("rootboot.img");
+            if (!Files.isRegularFile(rootboot)) {
+                throw new EnvironmentException(
+                        "no root initramfs " + rootboot + " (livezone image build makes it)");
+            }
+            MemorySize mem =
+                    memoryGiven()
+                            ? MemorySize.parse(memory)
+                            : MemorySize.ofMiB(zoneImage.recipe().memoryMiB());
+            try {
+                Files.createDirectories(overlay.getParent());
+                Files.deleteIfExists(overlay);
+            } catch (java.io.IOException e) {
+                throw new EnvironmentException("cannot prepare " + overlay, e);
+            }
+            QemuImg.locate()
+                    .createOverlay(
+                            overlay,
+                            ImageCommand.store().rootDisk(zoneImage.name()),
+                            ImageFormat.QCOW2);
+            ZoneDisk root = ZoneDisk.local("disk0", overlay);
+            DiskDevice disk =
+                    new DiskDevice(root.id(), root.nodeName(), root.qemuArguments(), false);
+            return new ZoneSpec(
+                            name,
+                            mem,
+                            vcpus,
+                            new BootImage.Kernel(guest.kernel(), rootboot),
+                            nic,
+                            ZoneApp.DEFAULT)
+                    .withDisk(disk);
+        }
+
+        private boolean memoryGiven() {
+            return command != null
+                    && command.commandLine().getParseResult().hasMatchedOption("--memory");
         }
 
         private static Ipv4Interface parseAddress(String text) {
@@ -186,6 +277,7 @@ final class VmCommand {
         public Integer call() {
             QemuZoneDriver driver = driverFor(state, name);
             driver.stop(name);
+            deleteQuietly(overlayOf(state, name));
             if (driver.zoneNames().isEmpty()) {
                 driver.network().destroy();
             }

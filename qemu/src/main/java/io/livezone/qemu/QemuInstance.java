@@ -238,6 +238,11 @@ public final class QemuInstance {
         if (spec.disk().map(d -> d.guestWriter()).orElse(false)) {
             s.append(" lz.diskwriter=1");
         }
+        if (spec.disk().isPresent()) {
+            // The zone's disk is its only one: a zone image's root initramfs mounts it as the
+            // root filesystem (scripts/image-rootboot-init.sh); the zone server's ignores this.
+            s.append(" lz.root=/dev/vda");
+        }
         return s.toString();
     }
 

@@ -1,0 +1,178 @@
+package io.livezone.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.livezone.core.InvalidInputException;
+import io.livezone.core.LiveZoneException;
+import io.livezone.core.image.ImageRecipe;
+import io.livezone.core.image.Probe;
+import io.livezone.core.image.ServicePort;
+import io.livezone.core.image.ZoneImage;
+import io.livezone.image.ImageBuilder;
+import io.livezone.image.ImageStore;
+import io.livezone.qemu.LiveZoneHome;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** {@code livezone image ...}: zone images built from Debian packages (docs/images.md). */
+@Command(
+        name = "image",
+        description = "Build, list, show and delete zone images.",
+        subcommands = {
+            ImageCommand.Build.class,
+            ImageCommand.ListImages.class,
+            ImageCommand.Show.class,
+            ImageCommand.Delete.class
+        })
+public final class ImageCommand {
+    private static final ObjectMapper JSON =
+            new ObjectMapper().findAndRegisterModules().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** The images of this machine: {@code -Dlivezone.images=DIR}, else {@code build/images}. */
+    static ImageStore store() {
+        String dir = System.getProperty("livezone.images");
+        return new ImageStore(
+                dir != null ? Path.of(dir) : LiveZoneHome.path().resolve("build/images"));
+    }
+
+    @Command(
+            name = "build",
+            description =
+                    "Build an image from Debian bookworm packages: a root filesystem on a qcow2"
+                            + " disk whose init runs COMMAND (restarted when it exits).")
+    static final class Build implements Runnable {
+        @Parameters(index = "0", description = "image name (lower-case letters, digits, '-')")
+        String name;
+
+        @Option(
+                names = "--packages",
+                required = true,
+                split = ",",
+                description = "Debian packages to install, comma-separated")
+        List<String> packages;
+
+        @Option(names = "--exec", required = true, description = "the service's command line")
+        String exec;
+
+        @Option(
+                names = "--port",
+                required = true,
+                description = "a port the service listens on: tcp/N or udp/N (repeatable)")
+        List<String> ports;
+
+        @Option(
+                names = "--probe",
+                defaultValue = "none",
+                description = "readiness: tcp/M, udp/N:HEXREQUEST or none (default)")
+        String probe;
+
+        @Option(
+                names = "--memory-mib",
+                defaultValue = "" + ImageRecipe.DEFAULT_MEMORY_MIB,
+                description = "a zone's memory by default (MiB)")
+        int memoryMiB;
+
+        @Option(names = "--json", description = "print the image as JSON")
+        boolean json;
+
+        @Override
+        public void run() {
+            ImageRecipe recipe =
+                    new ImageRecipe(
+                            name,
+                            packages,
+                            exec,
+                            ports.stream().map(ServicePort::parse).toList(),
+                            Probe.parse(probe),
+                            memoryMiB);
+            Path home = LiveZoneHome.path();
+            ImageBuilder builder =
+                    new ImageBuilder(store(), home.resolve("scripts"), home.resolve("build/guest"));
+            ImageBuilder.Built built =
+                    builder.build(
+                            recipe, line -> System.err.println("image " + name + ": " + line));
+            if (json) {
+                print(built.image());
+            } else {
+                ZoneImage i = built.image();
+                System.out.printf(
+                        "image %s %s: root disk %.1f MiB, %s%n",
+                        i.name(),
+                        built.cached() ? "was built already" : "built",
+                        i.rootDiskBytes() / 1048576.0,
+                        built.cached()
+                                ? "built before in " + i.buildMillis() / 1000 + " s"
+                                : "in " + i.buildMillis() / 1000 + " s");
+            }
+        }
+    }
+
+    @Command(name = "list", description = "The images built on this machine.")
+    static final class ListImages implements Runnable {
+        @Option(names = "--json", description = "print JSON")
+        boolean json;
+
+        @Override
+        public void run() {
+            List<ZoneImage> images = store().list();
+            if (json) {
+                print(images);
+                return;
+            }
+            if (images.isEmpty()) {
+                System.out.println("no images (build one: livezone image build NAME …)");
+            }
+            for (ZoneImage i : images) {
+                System.out.printf(
+                        "%-24s %6.1f MiB  %s  ports %s  probe %s  (%s)%n",
+                        i.name(),
+                        i.rootDiskBytes() / 1048576.0,
+                        i.digest().substring(0, 12),
+                        i.recipe().ports(),
+                        i.recipe().probe(),
+                        String.join(",", i.recipe().packages()));
+            }
+        }
+    }
+
+    @Command(name = "show", description = "One image: its recipe, digest and root disk.")
+    static final class Show implements Runnable {
+        @Parameters(index = "0")
+        String name;
+
+        @Override
+        public void run() {
+            print(store().require(name));
+        }
+    }
+
+    @Command(name = "delete", description = "Delete an image built on this machine.")
+    static final class Delete implements Runnable {
+        @Parameters(index = "0")
+        String name;
+
+        @Override
+        public void run() {
+            if (!store().delete(name)) {
+                throw new InvalidInputException("no image '" + name + "'");
+            }
+            System.out.println("image " + name + " deleted");
+        }
+    }
+
+    private static void print(Object value) {
+        try {
+            System.out.println(JSON.writeValueAsString(value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new LiveZoneException("cannot print " + value.getClass().getSimpleName());
+        }
+    }
+
+    private ImageCommand() {}
+}

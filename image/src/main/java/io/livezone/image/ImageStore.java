@@ -1,0 +1,174 @@
+package io.livezone.image;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.livezone.core.EnvironmentException;
+import io.livezone.core.InvalidInputException;
+import io.livezone.core.cluster.DiskDefinition;
+import io.livezone.core.image.ZoneImage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The images built on this machine, one folder each: {@code <dir>/<name>/image.json} (the {@link
+ * ZoneImage}), {@code root.qcow2} and {@code build.log}. A folder appears whole or not at all: a
+ * build fills a hidden one and renames it into place, so a crash mid-build leaves nothing that
+ * looks like an image ({@link #sweep} removes the hidden leftovers).
+ */
+public final class ImageStore {
+    static final String RECORD = "image.json";
+    static final String ROOT_DISK = "root.qcow2";
+    static final String LOG = "build.log";
+    private static final ObjectMapper JSON =
+            new ObjectMapper().findAndRegisterModules().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path dir;
+
+    public ImageStore(Path dir) {
+        this.dir = dir.toAbsolutePath().normalize();
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public Optional<ZoneImage> find(String name) {
+        DiskDefinition.validateImageName(name);
+        Path record = dir.resolve(name).resolve(RECORD);
+        if (!Files.isRegularFile(record)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(record.toFile(), ZoneImage.class));
+        } catch (IOException e) {
+            throw new EnvironmentException(
+                    "image record " + record + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /** The image, or a clear error naming the ones there are. */
+    public ZoneImage require(String name) {
+        return find(name)
+                .orElseThrow(
+                        () ->
+                                new InvalidInputException(
+                                        "no image '"
+                                                + name
+                                                + "' (images: "
+                                                + (list().isEmpty()
+                                                        ? "none"
+                                                        : String.join(
+                                                                ", ",
+                                                                list().stream()
+                                                                        .map(ZoneImage::name)
+                                                                        .toList()))
+                                                + ")"));
+    }
+
+    public List<ZoneImage> list() {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<ZoneImage> out = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.sorted().toList()) {
+                String n = p.getFileName().toString();
+                if (!n.startsWith(".") && Files.isRegularFile(p.resolve(RECORD))) {
+                    find(n).ifPresent(out::add);
+                }
+            }
+        } catch (IOException e) {
+            throw new EnvironmentException(
+                    "cannot list images in " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    public Path rootDisk(String name) {
+        return dir.resolve(DiskDefinition.validateImageName(name)).resolve(ROOT_DISK);
+    }
+
+    public Path buildLog(String name) {
+        return dir.resolve(DiskDefinition.validateImageName(name)).resolve(LOG);
+    }
+
+    /** A fresh hidden folder to build {@code name} in. */
+    Path staging(String name) {
+        try {
+            Files.createDirectories(dir);
+            return Files.createTempDirectory(dir, "." + name + ".building-");
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot create a build folder in " + dir, e);
+        }
+    }
+
+    /** Writes the record into {@code staging} and moves it into place as the image's folder. */
+    ZoneImage commit(Path staging, ZoneImage image) {
+        Path target = dir.resolve(image.name());
+        try {
+            JSON.writeValue(staging.resolve(RECORD).toFile(), image);
+            if (Files.exists(target)) {
+                deleteTree(target); // an older build of the same name (its record said so)
+            }
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            return image;
+        } catch (IOException e) {
+            throw new EnvironmentException(
+                    "cannot store image '" + image.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes an image's folder; false if there was none. */
+    public boolean delete(String name) {
+        Path target = dir.resolve(DiskDefinition.validateImageName(name));
+        if (!Files.exists(target)) {
+            return false;
+        }
+        // Renamed first, so a half-deleted image never looks whole.
+        Path doomed = dir.resolve("." + name + ".deleting-" + ProcessHandle.current().pid());
+        try {
+            Files.move(target, doomed, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new EnvironmentException(
+                    "cannot delete image '" + name + "': " + e.getMessage(), e);
+        }
+        deleteTree(doomed);
+        return true;
+    }
+
+    /** Removes what interrupted builds and deletions left (hidden folders). */
+    public void sweep() {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            entries.filter(p -> p.getFileName().toString().startsWith("."))
+                    .filter(p -> !p.getFileName().toString().equals(".lock"))
+                    .forEach(ImageStore::deleteTree);
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot clean " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot remove " + root + ": " + e.getMessage(), e);
+        }
+    }
+}
