@@ -47,6 +47,8 @@ fi
 rm -rf "$home/build"
 find "$home" -name target -type d -prune -exec rm -rf {} +
 rm -rf "${HOME:-/root}/.m2/repository/io/livezone"
+# Debian packages that image builds downloaded: a fresh machine fetches them from Debian.
+rm -rf /var/cache/livezone
 
 step="clone"
 git clone -q --no-local "$home" "$clone"
