@@ -127,11 +127,38 @@ public final class ImageStore {
         }
     }
 
-    /** Removes an image's folder; false if there was none. */
+    /**
+     * Removes an image's folder; false if there was none. Refused while a process on this machine
+     * holds its root disk open (a zone's QEMU reads it through its overlay).
+     */
     public boolean delete(String name) {
         Path target = dir.resolve(DiskDefinition.validateImageName(name));
         if (!Files.exists(target)) {
             return false;
+        }
+        List<ProcessHandle> users = openedBy(target.resolve(ROOT_DISK));
+        if (!users.isEmpty()) {
+            throw new InvalidInputException(
+                    "image '"
+                            + name
+                            + "' is in use: its root disk is open in "
+                            + users.stream()
+                                    .map(
+                                            p ->
+                                                    "pid "
+                                                            + p.pid()
+                                                            + " ("
+                                                            + p.info()
+                                                                    .command()
+                                                                    .map(
+                                                                            c ->
+                                                                                    Path.of(c)
+                                                                                            .getFileName()
+                                                                                            .toString())
+                                                                    .orElse("?")
+                                                            + ")")
+                                    .toList()
+                            + "; stop the zones that boot it first");
         }
         // Renamed first, so a half-deleted image never looks whole.
         Path doomed = dir.resolve("." + name + ".deleting-" + ProcessHandle.current().pid());
@@ -143,6 +170,43 @@ public final class ImageStore {
         }
         deleteTree(doomed);
         return true;
+    }
+
+    /** The processes that hold {@code file} open, from {@code /proc/<pid>/fd}. */
+    static List<ProcessHandle> openedBy(Path file) {
+        Path real;
+        try {
+            real = file.toRealPath();
+        } catch (IOException e) {
+            return List.of(); // no such file: nobody holds it
+        }
+        List<ProcessHandle> out = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.toList()) {
+                String pid = proc.getFileName().toString();
+                if (!pid.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+                    if (fds.anyMatch(fd -> points(fd, real))) {
+                        ProcessHandle.of(Long.parseLong(pid)).ifPresent(out::add);
+                    }
+                } catch (IOException | SecurityException e) {
+                    // gone meanwhile, or not ours to read
+                }
+            }
+        } catch (IOException e) {
+            throw new EnvironmentException("cannot read /proc: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static boolean points(Path fd, Path file) {
+        try {
+            return Files.readSymbolicLink(fd).equals(file);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** Removes what interrupted builds and deletions left (hidden folders). */

@@ -57,6 +57,20 @@ class ImageStoreTest {
     }
 
     @Test
+    void anImageWhoseRootDiskIsOpenIsNotDeleted() throws Exception {
+        ImageStore store = new ImageStore(dir);
+        stored(store, recipe("redis", "redis-server"));
+        try (var reader = java.nio.channels.FileChannel.open(store.rootDisk("redis"))) {
+            assertThatThrownBy(() -> store.delete("redis"))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("in use")
+                    .hasMessageContaining("pid " + ProcessHandle.current().pid());
+        }
+        assertThat(store.find("redis")).isPresent();
+        assertThat(store.delete("redis")).isTrue();
+    }
+
+    @Test
     void anInterruptedBuildLeavesNothingThatLooksLikeAnImage() throws Exception {
         ImageStore store = new ImageStore(dir);
         Path staging = store.staging("redis");
