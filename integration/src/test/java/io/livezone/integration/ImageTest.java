@@ -18,7 +18,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -138,12 +140,11 @@ class ImageTest {
 
     /** {@code image build bad} with these packages, command and ports: the error it prints. */
     private String refusedBuild(String packages, String exec, String... ports) {
-        java.util.List<String> args =
-                new java.util.ArrayList<>(
-                        java.util.List.of(
-                                "image", "build", "bad", "--packages", packages, "--exec", exec));
+        List<String> args =
+                new ArrayList<>(
+                        List.of("image", "build", "bad", "--packages", packages, "--exec", exec));
         for (String p : ports) {
-            args.addAll(java.util.List.of("--port", p));
+            args.addAll(List.of("--port", p));
         }
         assertThat(run(args.toArray(String[]::new))).as(stdout()).isEqualTo(2);
         return stderr();

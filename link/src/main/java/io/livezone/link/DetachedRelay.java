@@ -60,6 +60,9 @@ public final class DetachedRelay implements AutoCloseable {
         cmd.add("setsid");
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        // Before the class path: the JDK shows only a command line's first 4096 characters, and
+        // a cluster's class path alone can be longer. This is how find() knows its relay.
+        cmd.add(marker(target));
         String logConfig = System.getProperty("logback.configurationFile");
         if (logConfig != null) {
             cmd.add("-Dlogback.configurationFile=" + logConfig);
@@ -81,16 +84,20 @@ public final class DetachedRelay implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         try {
             while (true) {
-                Optional<DetachedRelay> up = read(state).filter(r -> r.pid() == p.pid());
+                // Any relay's record for this socket is this one's: the old one was removed, and
+                // a relay writes its record only when it starts.
+                Optional<DetachedRelay> up = read(state);
                 if (up.isPresent()) {
                     return up.get();
                 }
-                if (!p.isAlive() || System.nanoTime() > deadline) {
+                // setsid exits at once (status 0) if it had to fork: then only the record tells.
+                boolean failed = !p.isAlive() && p.exitValue() != 0;
+                if (failed || System.nanoTime() > deadline) {
                     p.destroyForcibly();
                     throw new IOException(
                             "relay into "
                                     + target
-                                    + (p.isAlive() ? " did not start in time" : " failed")
+                                    + (failed ? " failed" : " did not start in time")
                                     + ": "
                                     + tail(log));
                 }
@@ -127,10 +134,20 @@ public final class DetachedRelay implements AutoCloseable {
             return Optional.empty();
         }
         // The pid must still be this relay's, not a reused one.
-        String main = DetachedRelayMain.class.getName();
+        String marker = marker(targetOf(state));
         return ProcessHandle.of(pid)
-                .filter(h -> h.info().commandLine().orElse("").contains(main))
+                .filter(h -> h.info().commandLine().orElse("").contains(marker))
                 .map(h -> new DetachedRelay(h, port, state));
+    }
+
+    /** The option that names a relay's target on its command line. */
+    private static String marker(Path targetSocket) {
+        return "-Dlivezone.relay=" + targetSocket;
+    }
+
+    private static Path targetOf(Path stateFile) {
+        String name = stateFile.getFileName().toString();
+        return stateFile.resolveSibling(name.substring(0, name.length() - ".relay".length()));
     }
 
     static Path stateFileOf(Path targetSocket) {

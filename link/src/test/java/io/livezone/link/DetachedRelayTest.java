@@ -75,6 +75,22 @@ class DetachedRelayTest {
     }
 
     @Test
+    void isFoundWhateverTheLengthOfItsClassPath() throws Exception {
+        // The JDK shows only the first 4096 characters of a command line; a cluster's class path
+        // is longer than that.
+        String classPath = System.getProperty("java.class.path");
+        String padding = ":" + dir.resolve("x".repeat(200));
+        System.setProperty("java.class.path", classPath + padding.repeat(30));
+        try {
+            Path socket = dir.resolve("long.sock");
+            DetachedRelay relay = start(socket, WAIT);
+            assertThat(DetachedRelay.find(socket)).map(DetachedRelay::pid).hasValue(relay.pid());
+        } finally {
+            System.setProperty("java.class.path", classPath);
+        }
+    }
+
+    @Test
     void endsWhenNoClientComes() throws Exception {
         Path socket = dir.resolve("idle.sock");
         DetachedRelay relay = start(socket, Duration.ofSeconds(1));

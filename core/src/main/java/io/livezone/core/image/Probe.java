@@ -1,9 +1,14 @@
 package io.livezone.core.image;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import io.livezone.core.InvalidInputException;
 
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a zone tells its service is ready: a TCP port that accepts, a UDP port that answers a
@@ -11,7 +16,7 @@ import java.util.Objects;
  */
 public sealed interface Probe {
     /** Its JSON form is its text form: {@code tcp/M}, {@code udp/N:HEX}, {@code none}. */
-    @com.fasterxml.jackson.annotation.JsonValue
+    @JsonValue
     String toString();
 
     /** Largest UDP request a probe sends; a readiness query, not a payload. */
@@ -49,7 +54,7 @@ public sealed interface Probe {
                 throw new InvalidInputException(
                         "udp probe request is longer than " + MAX_REQUEST_BYTES + " bytes");
             }
-            requestHex = requestHex.toLowerCase(java.util.Locale.ROOT);
+            requestHex = requestHex.toLowerCase(Locale.ROOT);
         }
 
         @Override
@@ -66,18 +71,16 @@ public sealed interface Probe {
     }
 
     /** The port it probes, if any. */
-    default java.util.Optional<ServicePort> probedPort() {
+    default Optional<ServicePort> probedPort() {
         return switch (this) {
-            case Tcp t ->
-                    java.util.Optional.of(new ServicePort(ServicePort.Protocol.TCP, t.port()));
-            case Udp u ->
-                    java.util.Optional.of(new ServicePort(ServicePort.Protocol.UDP, u.port()));
-            case None n -> java.util.Optional.empty();
+            case Tcp t -> Optional.of(new ServicePort(ServicePort.Protocol.TCP, t.port()));
+            case Udp u -> Optional.of(new ServicePort(ServicePort.Protocol.UDP, u.port()));
+            case None n -> Optional.empty();
         };
     }
 
     /** Parses {@code tcp/M}, {@code udp/N:HEXREQUEST} or {@code none} (also its JSON form). */
-    @com.fasterxml.jackson.annotation.JsonCreator
+    @JsonCreator
     static Probe parse(String text) {
         Objects.requireNonNull(text, "probe is null");
         String s = text.strip();

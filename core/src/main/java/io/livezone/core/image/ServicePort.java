@@ -1,5 +1,8 @@
 package io.livezone.core.image;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import io.livezone.core.InvalidInputException;
 
 import java.util.Locale;
@@ -25,7 +28,7 @@ public record ServicePort(Protocol protocol, int port) implements Comparable<Ser
     }
 
     /** Parses {@code tcp/N} or {@code udp/N} (also its JSON form). */
-    @com.fasterxml.jackson.annotation.JsonCreator
+    @JsonCreator
     public static ServicePort parse(String text) {
         Objects.requireNonNull(text, "port is null");
         String s = text.strip();
@@ -63,7 +66,7 @@ public record ServicePort(Protocol protocol, int port) implements Comparable<Ser
         return c != 0 ? c : Integer.compare(port, o.port);
     }
 
-    @com.fasterxml.jackson.annotation.JsonValue
+    @JsonValue
     @Override
     public String toString() {
         return protocol.id() + "/" + port;
