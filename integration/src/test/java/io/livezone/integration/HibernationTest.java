@@ -80,12 +80,14 @@ class HibernationTest {
                     // Game time stood still while the zone slept: it goes on from the tick it
                     // was suspended at, no faster than the wall clock since the resume (a zone
                     // that fast-forwarded over its nap, at least 1.5 s = 30 ticks, or restarted
-                    // at tick 0, fails). Slack of 5 ticks: the guest ran a tick or two after the
-                    // last update the bots saw before the suspend.
+                    // at tick 0, fails). Slack of 10 ticks, a third of that nap: the guest ran a
+                    // tick or two after the last update the bots saw before the suspend, and a
+                    // loaded 2-core machine delays a tick now and then, which the server makes
+                    // up (seen: 71 ticks where 3.2 s allow 64 + 5).
                     assertThat(after.highestTick() - tickAtSuspend)
                             .as("ticks since the suspend, %.1f s after the resume", playedSeconds)
                             .isPositive()
-                            .isLessThanOrEqualTo((long) Math.ceil(playedSeconds * 20) + 5);
+                            .isLessThanOrEqualTo((long) Math.ceil(playedSeconds * 20) + 10);
                     assertThat(after.updatesReceived())
                             .as("players see the zone again")
                             .isPositive();
