@@ -31,6 +31,7 @@ import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.fault.Failpoints;
 import io.livezone.core.http.ApiException;
 import io.livezone.link.DetachedRelay;
+import io.livezone.link.TcpToUnixForwarder;
 import io.livezone.qemu.GuestImage;
 import io.livezone.qemu.IncomingMigration;
 import io.livezone.qemu.PostcopyInterruptedException;
@@ -414,7 +415,13 @@ public final class Agent implements AgentGateway, AutoCloseable {
                                 address,
                                 site);
             }
-            DetachedRelay listener = tunnels.relayInto(address, socket);
+            // A move that may switch to post-copy gets a relay that outlives this agent (a broken
+            // post-copy may never recover); a pre-copy's stream stays in the agent, so that an
+            // agent that dies fails it at once and the source, still running, keeps the zone.
+            AutoCloseable listener =
+                    request.settings().postcopy()
+                            ? tunnels.relayInto(address, socket)
+                            : tunnels.acceptInto(address, socket);
             if (!slot.arrive(new ZoneSlot.Arrival(migration, listener, disk, export))) {
                 closeQuietly(listener);
                 throw ApiException.conflict("zone '" + zone + "' is already arriving on " + host);
@@ -424,9 +431,9 @@ public final class Agent implements AgentGateway, AutoCloseable {
                     zone,
                     host,
                     address,
-                    listener.port(),
+                    portOf(listener),
                     export == null ? "" : " (disk: " + export.ticket().sync() + " mirror)");
-            return new IncomingTicket(zone, site, address.getHostAddress(), listener.port());
+            return new IncomingTicket(zone, site, address.getHostAddress(), portOf(listener));
         } catch (RuntimeException e) {
             if (export != null) {
                 export.close();
@@ -640,6 +647,12 @@ public final class Agent implements AgentGateway, AutoCloseable {
                 }
             }
         }
+    }
+
+    private static int portOf(AutoCloseable listener) {
+        return listener instanceof DetachedRelay r
+                ? r.port()
+                : ((TcpToUnixForwarder) listener).port();
     }
 
     /**
