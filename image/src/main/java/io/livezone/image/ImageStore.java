@@ -59,19 +59,15 @@ public final class ImageStore {
     public ZoneImage require(String name) {
         return find(name)
                 .orElseThrow(
-                        () ->
-                                new InvalidInputException(
-                                        "no image '"
-                                                + name
-                                                + "' (images: "
-                                                + (list().isEmpty()
-                                                        ? "none"
-                                                        : String.join(
-                                                                ", ",
-                                                                list().stream()
-                                                                        .map(ZoneImage::name)
-                                                                        .toList()))
-                                                + ")"));
+                        () -> {
+                            List<String> names = list().stream().map(ZoneImage::name).toList();
+                            return new InvalidInputException(
+                                    "no image '"
+                                            + name
+                                            + "' (images: "
+                                            + (names.isEmpty() ? "none" : String.join(", ", names))
+                                            + ")");
+                        });
     }
 
     public List<ZoneImage> list() {

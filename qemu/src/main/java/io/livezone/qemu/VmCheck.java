@@ -42,40 +42,22 @@ public record VmCheck(
         BUSY
     }
 
-    static VmCheck gone(String zone) {
+    /** A check that found no process to look at: nothing but the zone and why. */
+    private static VmCheck withoutVm(String zone, Presence presence) {
         return new VmCheck(
-                zone,
-                Presence.GONE,
-                null,
-                OptionalLong.empty(),
-                null,
-                null,
-                null,
-                Optional.empty());
+                zone, presence, null, OptionalLong.empty(), null, null, null, Optional.empty());
+    }
+
+    static VmCheck gone(String zone) {
+        return withoutVm(zone, Presence.GONE);
     }
 
     static VmCheck busy(String zone) {
-        return new VmCheck(
-                zone,
-                Presence.BUSY,
-                null,
-                OptionalLong.empty(),
-                null,
-                null,
-                null,
-                Optional.empty());
+        return withoutVm(zone, Presence.BUSY);
     }
 
     static VmCheck notActive(String zone) {
-        return new VmCheck(
-                zone,
-                Presence.NOT_ACTIVE,
-                null,
-                OptionalLong.empty(),
-                null,
-                null,
-                null,
-                Optional.empty());
+        return withoutVm(zone, Presence.NOT_ACTIVE);
     }
 
     public boolean monitorAnswered() {
