@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * @param name the name it is known by
  * @param digest the recipe's digest ({@link ImageRecipe#digest}): its identity
  * @param recipe what it was built from
- * @param rootDiskSha256 the root disk file's content hash (as base images are named per site)
+ * @param rootDiskSha256 SHA-256 of the root disk file (not the guest-visible content hash that
+ *     names base images in a site cache, {@code QemuImg.sha256})
  * @param rootDiskBytes the root disk file's size
  * @param builtAtMillis when the build finished (epoch milliseconds)
  * @param buildMillis how long the build took
