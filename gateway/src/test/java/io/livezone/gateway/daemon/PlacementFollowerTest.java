@@ -13,14 +13,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
 
 /** The cluster gateway following a (fake) coordinator's registry. */
 class PlacementFollowerTest {
@@ -86,7 +91,7 @@ class PlacementFollowerTest {
     @Test
     void everyZoneGetsAStableEndpointThatFollowsSettledPlacements() throws Exception {
         Path ports = dir.resolve("ports.json");
-        int first = 27000 + (int) (ProcessHandle.current().pid() % 1000) * 10;
+        int first = freePortRun(3);
         try (Gateway gateway = Gateway.start(GatewayConfig.loopback())) {
             GatewayControl control = new GatewayControl(gateway, r -> {});
             PlacementFollower follower = new PlacementFollower(gateway, control, api, ports, first);
@@ -128,7 +133,7 @@ class PlacementFollowerTest {
     @Test
     void aHoldPastItsLimitIsReleasedWhereTheSettledRegistrySaysTheZoneRuns() throws Exception {
         Path ports = dir.resolve("ports.json");
-        int first = 28000 + (int) (ProcessHandle.current().pid() % 1000) * 10;
+        int first = freePortRun(1);
         GatewayConfig config =
                 GatewayConfig.loopback().toBuilder().maxHold(Duration.ofMillis(50)).build();
         try (Gateway gateway = Gateway.start(config)) {
@@ -168,6 +173,32 @@ class PlacementFollowerTest {
                 assertThat(control.isHeld("za")).isFalse();
                 assertThat(gateway.location("za").orElseThrow().site()).isEqualTo("us");
             }
+        }
+    }
+
+    /**
+     * The first of {@code count} consecutive ports free for TCP and UDP on loopback, below the
+     * kernel's ephemeral range (32768 and up), so no outgoing connection of a parallel test takes
+     * one between this check and the gateway's bind.
+     */
+    private static int freePortRun(int count) throws IOException {
+        Random random = new Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int first = 20000 + random.nextInt(12000);
+            if (IntStream.range(first, first + count).allMatch(PlacementFollowerTest::free)) {
+                return first;
+            }
+        }
+        throw new IOException("no run of " + count + " free ports in 20000-32767");
+    }
+
+    private static boolean free(int port) {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (ServerSocket tcp = new ServerSocket(port, 1, loopback);
+                DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, port))) {
+            return true;
+        } catch (IOException taken) {
+            return false;
         }
     }
 }
