@@ -11,6 +11,7 @@ import io.livezone.core.ZoneSpec;
 import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.AgentGateway;
+import io.livezone.core.cluster.BaseImageImport;
 import io.livezone.core.cluster.BaseImageInfo;
 import io.livezone.core.cluster.BaseImageSend;
 import io.livezone.core.cluster.BaseImageSpec;
@@ -711,6 +712,11 @@ public final class Agent implements AgentGateway, AutoCloseable {
     }
 
     @Override
+    public BaseImageInfo importBaseImage(BaseImageImport request) {
+        return disks.importBase(request);
+    }
+
+    @Override
     public TransferTicket receiveBaseImage(BaseImageInfo image) {
         return shipping.receive(image);
     }
@@ -755,9 +761,7 @@ public final class Agent implements AgentGateway, AutoCloseable {
     }
 
     private ZoneSpec spec(ZoneDefinition zone) {
-        return zone.toSpec(
-                GuestImage.bootFor(boot, zone.redisPort() != 0),
-                Optional.of(driver.networkGateway()));
+        return zone.toSpec(GuestImage.bootFor(boot, zone), Optional.of(driver.networkGateway()));
     }
 
     @Override

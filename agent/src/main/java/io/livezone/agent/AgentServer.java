@@ -3,6 +3,7 @@ package io.livezone.agent;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.cluster.AgentGateway;
 import io.livezone.core.cluster.AgentJob;
+import io.livezone.core.cluster.BaseImageImport;
 import io.livezone.core.cluster.BaseImageInfo;
 import io.livezone.core.cluster.BaseImageSend;
 import io.livezone.core.cluster.BaseImageSpec;
@@ -225,6 +226,10 @@ public final class AgentServer implements AutoCloseable {
                                 "POST",
                                 "/v1/images",
                                 r -> agent.createBaseImage(r.body(BaseImageSpec.class)))
+                        .route(
+                                "POST",
+                                "/v1/images/import",
+                                r -> agent.importBaseImage(r.body(BaseImageImport.class)))
                         .route(
                                 "POST",
                                 "/v1/images/incoming",

@@ -2,6 +2,7 @@ package io.livezone.agent;
 
 import io.livezone.core.EnvironmentException;
 import io.livezone.core.InvalidInputException;
+import io.livezone.core.cluster.BaseImageImport;
 import io.livezone.core.cluster.BaseImageInfo;
 import io.livezone.core.cluster.BaseImageSpec;
 import io.livezone.core.cluster.DiskDefinition;
@@ -11,6 +12,7 @@ import io.livezone.storage.GuestDiskContent;
 import io.livezone.storage.ImageFormat;
 import io.livezone.storage.ImageTransfer;
 import io.livezone.storage.QemuImg;
+import io.livezone.storage.StorageException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -108,6 +110,24 @@ final class HostDisks {
                             + " MiB)");
         }
         cache().createOverlay(base, file, disk.sizeBytes());
+    }
+
+    /**
+     * Copies a base image from a file on this machine into the site cache (a zone image's root
+     * disk); the file must still have the hash it was registered with.
+     */
+    BaseImageInfo importBase(BaseImageImport request) {
+        Path file = Path.of(request.file());
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException(
+                    "base image " + request.name() + ": no file " + file + " on this host");
+        }
+        try {
+            return info(request.name(), cache().ensure(file, request.sha256()));
+        } catch (StorageException e) {
+            throw new InvalidInputException(
+                    "base image " + request.name() + " cannot be imported: " + e.getMessage());
+        }
     }
 
     /** Builds a base image with known content into the site cache. */

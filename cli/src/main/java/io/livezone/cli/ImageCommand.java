@@ -3,8 +3,12 @@ package io.livezone.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.livezone.cli.cluster.ClusterOptions;
+import io.livezone.core.ImageName;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.LiveZoneException;
+import io.livezone.core.http.ApiException;
+import io.livezone.core.http.JsonHttpClient;
 import io.livezone.core.image.ImageRecipe;
 import io.livezone.core.image.Probe;
 import io.livezone.core.image.ServicePort;
@@ -14,10 +18,12 @@ import io.livezone.image.ImageStore;
 import io.livezone.qemu.LiveZoneHome;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /** {@code livezone image ...}: zone images built from Debian packages (docs/images.md). */
@@ -35,7 +41,7 @@ public final class ImageCommand {
             new ObjectMapper().findAndRegisterModules().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The images of this machine: {@code -Dlivezone.images=DIR}, else {@code build/images}. */
-    static ImageStore store() {
+    public static ImageStore store() {
         String dir = System.getProperty("livezone.images");
         return new ImageStore(
                 dir != null ? Path.of(dir) : LiveZoneHome.path().resolve("build/images"));
@@ -157,12 +163,45 @@ public final class ImageCommand {
         @Parameters(index = "0")
         String name;
 
+        @Mixin ClusterOptions cluster;
+
         @Override
         public void run() {
-            if (!store().delete(name)) {
+            ImageName.validate(name, "image");
+            boolean local = store().find(name).isPresent();
+            // The cluster first: it refuses while a zone (hibernated ones too) boots the image,
+            // and then nothing is deleted here either.
+            boolean registered = unregister();
+            if (!local && !registered) {
                 throw new InvalidInputException("no image '" + name + "'");
             }
-            System.out.println("image " + name + " deleted");
+            if (local && !store().delete(name)) {
+                throw new InvalidInputException("no image '" + name + "'");
+            }
+            System.out.println(
+                    "image "
+                            + name
+                            + " deleted"
+                            + (registered ? " (and from cluster " + cluster.name + ")" : ""));
+        }
+
+        /** Removes the image from the local cluster, if one is up; true if it knew the image. */
+        private boolean unregister() {
+            JsonHttpClient api;
+            try {
+                api = cluster.api();
+            } catch (InvalidInputException noCluster) {
+                return false;
+            }
+            try {
+                api.delete("/v1/zone-images/" + name, Duration.ofSeconds(30));
+                return true;
+            } catch (ApiException e) {
+                if (e.status() == 404) {
+                    return false;
+                }
+                throw e;
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 package io.livezone.cli;
 
-import io.livezone.core.BootImage;
 import io.livezone.core.DiskDevice;
 import io.livezone.core.EnvironmentException;
 import io.livezone.core.InvalidInputException;
@@ -203,11 +202,6 @@ final class VmCommand {
          */
         private ZoneSpec imageSpec(
                 ZoneImage zoneImage, GuestImage guest, NicSpec nic, Path overlay) {
-            Path rootboot = guest.kernel().resolveSibling("rootboot.img");
-            if (!Files.isRegularFile(rootboot)) {
-                throw new EnvironmentException(
-                        "no root initramfs " + rootboot + " (livezone image build makes it)");
-            }
             MemorySize mem =
                     memoryGiven()
                             ? MemorySize.parse(memory)
@@ -226,13 +220,7 @@ final class VmCommand {
             ZoneDisk root = ZoneDisk.local("disk0", overlay);
             DiskDevice disk =
                     new DiskDevice(root.id(), root.nodeName(), root.qemuArguments(), false);
-            return new ZoneSpec(
-                            name,
-                            mem,
-                            vcpus,
-                            new BootImage.Kernel(guest.kernel(), rootboot),
-                            nic,
-                            ZoneApp.DEFAULT)
+            return new ZoneSpec(name, mem, vcpus, guest.rootBoot(), nic, ZoneApp.DEFAULT)
                     .withDisk(disk);
         }
 

@@ -1,5 +1,6 @@
 package io.livezone.coordinator;
 
+import io.livezone.coordinator.image.ZoneImageService;
 import io.livezone.coordinator.registry.HostRecord;
 import io.livezone.coordinator.registry.Registry;
 import io.livezone.coordinator.registry.ZoneRecord;
@@ -17,6 +18,7 @@ import io.livezone.core.cluster.DiskDefinition;
 import io.livezone.core.cluster.RestartPolicy;
 import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.ApiException;
+import io.livezone.core.image.ZoneImage;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,8 @@ public final class ZoneService {
      *
      * @param restart {@code never} (default) or {@code restart}: what happens when the zone's VM
      *     dies outside a migration
+     * @param image a zone image the cluster knows to boot instead of LiveZone's zone server; its
+     *     root disk becomes the zone's disk ({@code disk} may then only say its size and host)
      */
     public record CreateZone(
             String name,
@@ -45,7 +49,20 @@ public final class ZoneService {
             Integer vcpus,
             StorageService.DiskRequest disk,
             String restart,
-            Integer redisPort) {
+            Integer redisPort,
+            String image) {
+        /** A zone of LiveZone's zone server. */
+        public CreateZone(
+                String name,
+                String host,
+                Long memoryMiB,
+                Integer vcpus,
+                StorageService.DiskRequest disk,
+                String restart,
+                Integer redisPort) {
+            this(name, host, memoryMiB, vcpus, disk, restart, redisPort, null);
+        }
+
         /** A zone without Redis. */
         public CreateZone(
                 String name,
@@ -54,7 +71,7 @@ public final class ZoneService {
                 Integer vcpus,
                 StorageService.DiskRequest disk,
                 String restart) {
-            this(name, host, memoryMiB, vcpus, disk, restart, null);
+            this(name, host, memoryMiB, vcpus, disk, restart, null, null);
         }
 
         /** A zone that is never restarted. */
@@ -64,12 +81,12 @@ public final class ZoneService {
                 Long memoryMiB,
                 Integer vcpus,
                 StorageService.DiskRequest disk) {
-            this(name, host, memoryMiB, vcpus, disk, null, null);
+            this(name, host, memoryMiB, vcpus, disk, null, null, null);
         }
 
         /** A zone without a disk. */
         public CreateZone(String name, String host, Long memoryMiB, Integer vcpus) {
-            this(name, host, memoryMiB, vcpus, null, null, null);
+            this(name, host, memoryMiB, vcpus, null, null, null, null);
         }
     }
 
@@ -79,6 +96,7 @@ public final class ZoneService {
     private final Function<String, AgentGateway> agents;
     private final Ipv4Interface zoneGateway;
     private final StorageService storage;
+    private final ZoneImageService images;
 
     public ZoneService(
             Registry registry, Function<String, AgentGateway> agents, Ipv4Interface zoneGateway) {
@@ -86,6 +104,7 @@ public final class ZoneService {
         this.agents = agents;
         this.zoneGateway = zoneGateway;
         this.storage = new StorageService(registry, agents);
+        this.images = new ZoneImageService(registry, storage);
     }
 
     /** The agent of {@code host}. */
@@ -98,12 +117,16 @@ public final class ZoneService {
         return storage;
     }
 
+    /** The zone images zones may boot. */
+    public ZoneImageService images() {
+        return images;
+    }
+
     public ZoneRecord create(CreateZone request) {
         if (request == null || request.name() == null || request.host() == null) {
             throw new InvalidInputException("a zone needs a name and a host");
         }
         ZoneSpec.validateName(request.name());
-        long memory = request.memoryMiB() == null ? 192 : request.memoryMiB();
         int vcpus = request.vcpus() == null ? 1 : request.vcpus();
         RestartPolicy restart = RestartPolicy.of(request.restart());
         ZoneDefinition def;
@@ -112,43 +135,39 @@ public final class ZoneService {
             if (registry.findZone(request.name()).isPresent()) {
                 throw new ZoneAlreadyExistsException(request.name());
             }
-            HostRecord host = registry.host(request.host());
-            if (host.state() != HostRecord.HostState.UP) {
-                throw ApiException.conflict("host " + host.name() + " is " + host.state());
+            // Held until the zone is registered: an image is never deleted under a zone booting it.
+            synchronized (registry.storageLock("image:" + request.image())) {
+                ZoneImage image = request.image() == null ? null : images.require(request.image());
+                long memory =
+                        request.memoryMiB() != null
+                                ? request.memoryMiB()
+                                : image != null ? image.recipe().memoryMiB() : 192;
+                HostRecord host = registry.host(request.host());
+                if (host.state() != HostRecord.HostState.UP) {
+                    throw ApiException.conflict("host " + host.name() + " is " + host.state());
+                }
+                requireCapacity(host, memory);
+                StorageService.DiskRequest diskRequest =
+                        image == null ? request.disk() : rootDisk(image, request);
+                if (diskRequest != null) {
+                    disk = storage.plan(diskRequest, request.host());
+                }
+                def =
+                        new ZoneDefinition(
+                                request.name(),
+                                memory,
+                                vcpus,
+                                freeAddress(),
+                                MacAddress.forZone(request.name()).value(),
+                                ZoneApp.DEFAULT.tcpPort(),
+                                ZoneApp.DEFAULT.udpPort(),
+                                ZoneApp.DEFAULT.tickHz(),
+                                disk == null ? null : disk.definition(),
+                                restart,
+                                request.redisPort() == null ? 0 : request.redisPort(),
+                                image == null ? null : image.ref());
+                registry.putZone(new ZoneRecord(def, request.host(), ZoneLifecycle.STAGING));
             }
-            long used =
-                    registry.zones().stream()
-                            .filter(z -> host.name().equals(z.host()))
-                            .filter(z -> z.state() != ZoneLifecycle.HIBERNATING)
-                            .mapToLong(z -> z.definition().memoryMiB() << 20)
-                            .sum();
-            if (used + (memory << 20) > host.memoryBytes()) {
-                throw new InvalidInputException(
-                        "no capacity: host "
-                                + host.name()
-                                + " has "
-                                + ((host.memoryBytes() - used) >> 20)
-                                + " MiB free for zones, the zone needs "
-                                + memory
-                                + " MiB");
-            }
-            if (request.disk() != null) {
-                disk = storage.plan(request.disk(), request.host());
-            }
-            def =
-                    new ZoneDefinition(
-                            request.name(),
-                            memory,
-                            vcpus,
-                            freeAddress(),
-                            MacAddress.forZone(request.name()).value(),
-                            ZoneApp.DEFAULT.tcpPort(),
-                            ZoneApp.DEFAULT.udpPort(),
-                            ZoneApp.DEFAULT.tickHz(),
-                            disk == null ? null : disk.definition(),
-                            restart,
-                            request.redisPort() == null ? 0 : request.redisPort());
-            registry.putZone(new ZoneRecord(def, request.host(), ZoneLifecycle.STAGING));
         }
         DiskDefinition served = null;
         try {
@@ -174,6 +193,58 @@ public final class ZoneService {
         ZoneRecord running = new ZoneRecord(def, request.host(), ZoneLifecycle.RUNNING);
         registry.putZone(running);
         return running;
+    }
+
+    /**
+     * The disk of a zone booting {@code image}: an overlay on the image's root disk, of the
+     * requested size and on the requested host if the request says so.
+     */
+    private static StorageService.DiskRequest rootDisk(ZoneImage image, CreateZone request) {
+        StorageService.DiskRequest asked = request.disk();
+        if (request.redisPort() != null && request.redisPort() != 0) {
+            throw new InvalidInputException(
+                    "--redis-port is for LiveZone's zone server; image "
+                            + image.name()
+                            + " runs its own service");
+        }
+        if (asked != null && asked.image() != null && !asked.image().equals(image.name())) {
+            throw new InvalidInputException(
+                    "a zone of image "
+                            + image.name()
+                            + " has the image's root disk; it cannot also be an overlay on base"
+                            + " image "
+                            + asked.image());
+        }
+        if (asked != null && Boolean.TRUE.equals(asked.writer())) {
+            throw new InvalidInputException(
+                    "the disk writer is LiveZone's zone server's; image "
+                            + image.name()
+                            + " runs its own service");
+        }
+        return new StorageService.DiskRequest(
+                image.name(),
+                asked == null ? null : asked.sizeMiB(),
+                asked == null ? null : asked.host(),
+                false);
+    }
+
+    private void requireCapacity(HostRecord host, long memory) {
+        long used =
+                registry.zones().stream()
+                        .filter(z -> host.name().equals(z.host()))
+                        .filter(z -> z.state() != ZoneLifecycle.HIBERNATING)
+                        .mapToLong(z -> z.definition().memoryMiB() << 20)
+                        .sum();
+        if (used + (memory << 20) > host.memoryBytes()) {
+            throw new InvalidInputException(
+                    "no capacity: host "
+                            + host.name()
+                            + " has "
+                            + ((host.memoryBytes() - used) >> 20)
+                            + " MiB free for zones, the zone needs "
+                            + memory
+                            + " MiB");
+        }
     }
 
     public void delete(String name) {

@@ -2,7 +2,8 @@ package io.livezone.gateway;
 
 /**
  * Drops client datagrams that are empty, longer than allowed, or fail the configured check, and
- * counts them per zone; other clients' traffic is unaffected.
+ * counts them per zone; other clients' traffic is unaffected. The check applies to endpoints of
+ * LiveZone's protocol only.
  */
 final class DatagramFilter implements Stage {
     private final int maxBytes;
@@ -18,7 +19,10 @@ final class DatagramFilter implements Stage {
     @Override
     public void accept(Packet packet) {
         int size = packet.size();
-        if (size == 0 || size > maxBytes || !check.accepts(packet.payload())) {
+        if (size == 0
+                || size > maxBytes
+                || (packet.zone.protocol == EndpointProtocol.LIVEZONE
+                        && !check.accepts(packet.payload()))) {
             packet.zone.counters.malformed.increment();
             return;
         }

@@ -112,12 +112,22 @@ public final class Gateway implements AutoCloseable {
      * @throws GatewayException when the port cannot be bound
      */
     public ZoneEndpoint addZone(String zone, ZoneLocation location, int port) {
+        return addZone(zone, location, port, EndpointProtocol.LIVEZONE);
+    }
+
+    /**
+     * Like {@link #addZone(String, ZoneLocation, int)}, for an endpoint whose traffic is {@code
+     * protocol}'s (a zone image's service port: {@link EndpointProtocol#OPAQUE}).
+     */
+    public ZoneEndpoint addZone(
+            String zone, ZoneLocation location, int port, EndpointProtocol protocol) {
         checkZoneName(zone);
         Objects.requireNonNull(location, "location is null");
+        Objects.requireNonNull(protocol, "protocol is null");
         if (port < 0 || port > 65535) {
             throw new InvalidInputException("port must be 0..65535, got " + port);
         }
-        return loop.call(() -> openZone(zone, location, port));
+        return loop.call(() -> openZone(zone, location, port, protocol));
     }
 
     /** The zone's stable endpoint, if the gateway serves the zone. */
@@ -269,12 +279,14 @@ public final class Gateway implements AutoCloseable {
         return route;
     }
 
-    private ZoneEndpoint openZone(String zone, ZoneLocation location, int port) throws IOException {
+    private ZoneEndpoint openZone(
+            String zone, ZoneLocation location, int port, EndpointProtocol protocol)
+            throws IOException {
         if (zones.containsKey(zone)) {
             throw new ZoneAlreadyExistsException(zone);
         }
-        ZoneRoute route = new ZoneRoute(zone, location, new ZoneCounters(registry, zone));
-        if (!config.switchoverReplay().isZero()) {
+        ZoneRoute route = new ZoneRoute(zone, protocol, location, new ZoneCounters(registry, zone));
+        if (!config.switchoverReplay().isZero() && protocol == EndpointProtocol.LIVEZONE) {
             route.recent =
                     new RecentDatagrams(
                             config.switchoverReplay().toNanos(),
@@ -395,7 +407,7 @@ public final class Gateway implements AutoCloseable {
                         config.tcpBufferBytes(),
                         pipelines.clientStream,
                         pipelines.streamToClient);
-        if (config.rewriteWelcomeUdpPort()) {
+        if (config.rewriteWelcomeUdpPort() && zone.protocol == EndpointProtocol.LIVEZONE) {
             connection.welcomeScan = new WelcomeRewriter.LineScan();
         }
         try {

@@ -129,30 +129,63 @@ public final class GatewayControl {
         return m;
     }
 
+    /**
+     * Holds every endpoint of the zone at once: its own and those of its other ports (a zone
+     * image's service ports, a zone server's Redis), so no port's traffic reaches the stopped
+     * source.
+     */
     private Map<String, Object> hold(String zone) {
-        served(zone);
-        GatewaySwitchover.ZoneSwitchover switchover = new GatewaySwitchover(gateway).hookFor(zone);
-        if (switchovers.putIfAbsent(zone, switchover) != null) {
-            throw ApiException.conflict("zone '" + zone + "' is already held for a switchover");
+        List<String> endpoints = endpointsOf(zone);
+        for (String endpoint : endpoints) {
+            if (switchovers.containsKey(endpoint)) {
+                throw ApiException.conflict(
+                        "zone '" + endpoint + "' is already held for a switchover");
+            }
         }
+        List<String> held = new ArrayList<>();
         try {
-            switchover.atSwitchover(zone);
+            for (String endpoint : endpoints) {
+                holdOne(endpoint);
+                held.add(endpoint);
+            }
         } catch (RuntimeException e) {
-            switchovers.remove(zone, switchover);
-            throw ApiException.conflict("cannot hold zone '" + zone + "': " + e.getMessage());
+            held.forEach(this::abortOne); // all or none: back to the source
+            throw e;
         }
         return holdState(zone);
     }
 
+    private void holdOne(String endpoint) {
+        GatewaySwitchover.ZoneSwitchover switchover =
+                new GatewaySwitchover(gateway).hookFor(endpoint);
+        if (switchovers.putIfAbsent(endpoint, switchover) != null) {
+            throw ApiException.conflict("zone '" + endpoint + "' is already held for a switchover");
+        }
+        try {
+            switchover.atSwitchover(endpoint);
+        } catch (RuntimeException e) {
+            switchovers.remove(endpoint, switchover);
+            throw ApiException.conflict("cannot hold zone '" + endpoint + "': " + e.getMessage());
+        }
+    }
+
+    /** The zone's hold, summed over its endpoints; an abort is required if any needs one. */
     private Map<String, Object> holdState(String zone) {
-        HoldHandle handle = active(zone).handle().orElseThrow();
+        List<HoldHandle> handles =
+                active(zone).stream().map(s -> s.handle().orElseThrow()).toList();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("zone", zone);
-        m.put("abortRequired", handle.abortRequired());
-        m.put("problem", handle.problem().map(Enum::name).orElse(null));
-        m.put("heldPackets", handle.totalHeldPackets());
-        m.put("replayedPackets", handle.replayedPackets());
-        m.put("droppedPackets", handle.droppedPackets());
+        m.put("abortRequired", handles.stream().anyMatch(HoldHandle::abortRequired));
+        m.put(
+                "problem",
+                handles.stream()
+                        .flatMap(h -> h.problem().stream())
+                        .map(Enum::name)
+                        .findFirst()
+                        .orElse(null));
+        m.put("heldPackets", handles.stream().mapToLong(HoldHandle::totalHeldPackets).sum());
+        m.put("replayedPackets", handles.stream().mapToLong(HoldHandle::replayedPackets).sum());
+        m.put("droppedPackets", handles.stream().mapToLong(HoldHandle::droppedPackets).sum());
         return m;
     }
 
@@ -162,22 +195,42 @@ public final class GatewayControl {
         if (body == null || body.site() == null || body.site().isBlank()) {
             throw new InvalidInputException("release needs the destination's site");
         }
-        GatewaySwitchover.ZoneSwitchover switchover = active(zone);
-        HoldHandle handle = switchover.handle().orElseThrow();
-        ZoneLocation now = gateway.location(zone).orElseThrow();
-        switchover.resumed(new ZoneLocation(now.udp(), now.tcp(), body.site()));
-        switchovers.remove(zone, switchover);
-        log.info("zone {}: released to site {} ({})", zone, body.site(), handle);
-        return Map.of("zone", zone, "site", body.site(), "hold", handle.toString());
+        active(zone); // not held: a conflict, before anything changes
+        List<String> handles = new ArrayList<>();
+        for (String endpoint : heldEndpointsOf(zone)) {
+            GatewaySwitchover.ZoneSwitchover switchover = switchovers.get(endpoint);
+            if (switchover == null) {
+                continue; // released or aborted meanwhile by another request
+            }
+            HoldHandle handle = switchover.handle().orElseThrow();
+            // The zone keeps its addresses wherever it runs: only the site changes.
+            ZoneLocation now = gateway.location(endpoint).orElseThrow();
+            switchover.resumed(new ZoneLocation(now.udp(), now.tcp(), body.site()));
+            switchovers.remove(endpoint, switchover);
+            log.info("zone {}: released to site {} ({})", endpoint, body.site(), handle);
+            handles.add(handle.toString());
+        }
+        return Map.of("zone", zone, "site", body.site(), "hold", String.join("; ", handles));
     }
 
     private Map<String, Object> abort(String zone) {
-        GatewaySwitchover.ZoneSwitchover switchover = active(zone);
+        active(zone);
+        List<String> handles = new ArrayList<>();
+        for (String endpoint : heldEndpointsOf(zone)) {
+            handles.add(abortOne(endpoint));
+        }
+        return Map.of("zone", zone, "hold", String.join("; ", handles));
+    }
+
+    private String abortOne(String endpoint) {
+        GatewaySwitchover.ZoneSwitchover switchover = switchovers.remove(endpoint);
+        if (switchover == null) {
+            return endpoint + " released meanwhile";
+        }
         HoldHandle handle = switchover.handle().orElseThrow();
         switchover.aborted();
-        switchovers.remove(zone, switchover);
-        log.info("zone {}: migration aborted, released back to the source ({})", zone, handle);
-        return Map.of("zone", zone, "hold", handle.toString());
+        log.info("zone {}: migration aborted, released back to the source ({})", endpoint, handle);
+        return handle.toString();
     }
 
     private Map<String, Object> assignRegion(Request request) {
@@ -234,11 +287,39 @@ public final class GatewayControl {
                                         "the gateway does not serve zone '" + zone + "'"));
     }
 
-    private GatewaySwitchover.ZoneSwitchover active(String zone) {
-        GatewaySwitchover.ZoneSwitchover s = switchovers.get(zone);
-        if (s == null) {
+    /**
+     * The endpoints of a zone: its own (if it has one) and those of its other ports, named {@code
+     * zone.port} (a zone name has no dot, so no other zone's endpoint matches).
+     */
+    private List<String> endpointsOf(String zone) {
+        List<String> endpoints =
+                gateway.zones().stream()
+                        .filter(e -> e.equals(zone) || e.startsWith(zone + "."))
+                        .sorted()
+                        .toList();
+        if (endpoints.isEmpty()) {
+            throw ApiException.notFound("the gateway does not serve zone '" + zone + "'");
+        }
+        return endpoints;
+    }
+
+    private List<String> heldEndpointsOf(String zone) {
+        return switchovers.keySet().stream()
+                .filter(e -> e.equals(zone) || e.startsWith(zone + "."))
+                .sorted()
+                .toList();
+    }
+
+    /** The switchovers of the zone's held endpoints; a conflict if none is held. */
+    private List<GatewaySwitchover.ZoneSwitchover> active(String zone) {
+        List<GatewaySwitchover.ZoneSwitchover> held =
+                heldEndpointsOf(zone).stream()
+                        .map(switchovers::get)
+                        .filter(Objects::nonNull)
+                        .toList();
+        if (held.isEmpty()) {
             throw ApiException.conflict("zone '" + zone + "' is not held");
         }
-        return s;
+        return held;
     }
 }

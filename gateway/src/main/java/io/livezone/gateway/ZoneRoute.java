@@ -15,6 +15,7 @@ import java.util.Set;
  */
 final class ZoneRoute {
     final String name;
+    final EndpointProtocol protocol;
     final ZoneCounters counters;
     final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
     final Set<TcpConnection> connections = new LinkedHashSet<>();
@@ -35,8 +36,10 @@ final class ZoneRoute {
     private InetSocketAddress previousUdp;
     private ZoneHold hold;
 
-    ZoneRoute(String name, ZoneLocation location, ZoneCounters counters) {
+    ZoneRoute(
+            String name, EndpointProtocol protocol, ZoneLocation location, ZoneCounters counters) {
         this.name = name;
+        this.protocol = protocol;
         this.location = location;
         this.counters = counters;
     }

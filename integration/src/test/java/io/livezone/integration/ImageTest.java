@@ -2,17 +2,14 @@ package io.livezone.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.livezone.cli.LiveZoneCli;
 import io.livezone.network.ZoneNetwork;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +32,7 @@ class ImageTest {
     private static Path images;
     private static Path state;
     private static String network;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CapturedCli cli = new CapturedCli();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -59,26 +55,15 @@ class ImageTest {
     }
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return LiveZoneCli.run(args);
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
+        return cli.run(args);
     }
 
     private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.stdout();
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.stderr();
     }
 
     private String[] vm(String... args) {

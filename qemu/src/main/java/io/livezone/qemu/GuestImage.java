@@ -2,6 +2,7 @@ package io.livezone.qemu;
 
 import io.livezone.core.BootImage;
 import io.livezone.core.EnvironmentException;
+import io.livezone.core.cluster.ZoneDefinition;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,13 +45,31 @@ public record GuestImage(Path kernel, Path initrd) {
     }
 
     /**
-     * The boot image of a zone: the Redis initramfs beside a kernel boot's when the zone runs
-     * Redis; anything else as it is.
+     * The boot image of a zone booted from a zone image: the kernel with the root initramfs that
+     * {@code scripts/build-image.sh} builds beside it, which mounts the zone's disk as its root.
      */
-    public static BootImage bootFor(BootImage boot, boolean runsRedis) {
-        if (!runsRedis || !(boot instanceof BootImage.Kernel k)) {
+    public BootImage.Kernel rootBoot() {
+        Path rootboot = kernel.resolveSibling("rootboot.img");
+        if (!Files.isRegularFile(rootboot)) {
+            throw new EnvironmentException(
+                    "no root initramfs " + rootboot + " (livezone image build makes it)");
+        }
+        return new BootImage.Kernel(kernel, rootboot);
+    }
+
+    /**
+     * The boot image of a zone on a host whose zone server boots from {@code boot}: the root
+     * initramfs for a zone image, the Redis initramfs for a zone server with Redis, {@code boot}
+     * otherwise (and for anything but a kernel boot).
+     */
+    public static BootImage bootFor(BootImage boot, ZoneDefinition zone) {
+        if (!(boot instanceof BootImage.Kernel k)) {
             return boot;
         }
-        return new GuestImage(k.kernel(), k.initrd()).bootWithRedis();
+        GuestImage guest = new GuestImage(k.kernel(), k.initrd());
+        if (zone.bootsImage()) {
+            return guest.rootBoot();
+        }
+        return zone.redisPort() != 0 ? guest.bootWithRedis() : boot;
     }
 }

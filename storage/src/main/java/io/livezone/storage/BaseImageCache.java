@@ -76,6 +76,16 @@ public final class BaseImageCache {
      * @throws StorageException the image is missing, has a backing file or an unsupported format
      */
     public CachedBaseImage ensure(Path baseImage) {
+        return ensure(baseImage, null);
+    }
+
+    /**
+     * Like {@link #ensure(Path)}, but refuses (before copying anything) an image whose hash is not
+     * {@code expectedSha256}: a file changed since it was described never enters the cache.
+     *
+     * @param expectedSha256 the hash the file must have, or null for any
+     */
+    public CachedBaseImage ensure(Path baseImage, String expectedSha256) {
         Path source = baseImage.toAbsolutePath().normalize();
         ImageInfo info = qemuImg.info(source);
         if (info.backingFile().isPresent()) {
@@ -90,6 +100,16 @@ public final class BaseImageCache {
                             + " <new base>");
         }
         String sha256 = hashOf(source);
+        if (expectedSha256 != null && !expectedSha256.equals(sha256)) {
+            throw new StorageException(
+                    "base image "
+                            + source
+                            + " has SHA-256 "
+                            + sha256
+                            + ", not the expected "
+                            + expectedSha256
+                            + ": it changed since it was described");
+        }
         synchronized (locks.computeIfAbsent(sha256, h -> new Object())) {
             Path cached = directory.resolve(sha256 + "." + info.format().qemuName());
             if (Files.isRegularFile(cached)) {

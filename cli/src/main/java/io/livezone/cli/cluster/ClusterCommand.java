@@ -147,6 +147,19 @@ public final class ClusterCommand {
                                 : qos.path("underThreshold").asInt()
                                         + "/"
                                         + qos.path("clients").asInt());
+                // A zone image's service: one endpoint per declared port.
+                for (JsonNode port : z.path("definition").path("image").path("ports")) {
+                    JsonNode p = served.get(name + "." + port.asText().replace("/", ""));
+                    System.out.printf(
+                            "%-12s %-8s %-10s %-18s %-22s%n",
+                            "",
+                            "",
+                            "",
+                            port.asText(),
+                            p == null
+                                    ? "-"
+                                    : p.path("endpoint").asText() + ":" + p.path("port").asInt());
+                }
                 String why = ZoneCommand.reasonText(z);
                 if (!why.isEmpty()) {
                     System.out.printf("%-12s %s%n", "", why);

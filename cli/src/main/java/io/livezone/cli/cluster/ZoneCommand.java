@@ -2,11 +2,15 @@ package io.livezone.cli.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.livezone.cli.ImageCommand;
 import io.livezone.coordinator.ZoneService;
+import io.livezone.coordinator.image.ZoneImageService;
 import io.livezone.coordinator.storage.StorageService;
+import io.livezone.core.ImageName;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.ZoneApp;
 import io.livezone.core.ZoneSpec;
+import io.livezone.core.http.JsonHttpClient;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,8 +45,18 @@ public final class ZoneCommand {
         @Option(names = "--host", required = true)
         String host;
 
-        @Option(names = "--memory-mib", defaultValue = "192")
-        long memoryMiB;
+        @Option(
+                names = "--memory-mib",
+                description = "the zone's memory (default: the image's, or 192 MiB)")
+        Long memoryMiB;
+
+        @Option(
+                names = "--image",
+                description =
+                        "boot this zone image (livezone image build) instead of LiveZone's zone"
+                                + " server; an image built on this machine is registered with"
+                                + " the cluster first")
+        String image;
 
         @Option(
                 names = "--disk-image",
@@ -89,7 +103,9 @@ public final class ZoneCommand {
             // The coordinator checks these too; here they are refused before the cluster is
             // looked for, so a typo is not reported as "cluster not up".
             ZoneSpec.validateName(name);
-            if (memoryMiB < ZoneSpec.MIN_MEMORY.mib() || memoryMiB > ZoneSpec.MAX_MEMORY.mib()) {
+            if (memoryMiB != null
+                    && (memoryMiB < ZoneSpec.MIN_MEMORY.mib()
+                            || memoryMiB > ZoneSpec.MAX_MEMORY.mib())) {
                 throw new InvalidInputException(
                         "zone memory "
                                 + memoryMiB
@@ -103,6 +119,17 @@ public final class ZoneCommand {
             if (redisPort != null) {
                 ZoneApp.DEFAULT.withRedis(redisPort); // a bad or clashing port fails here
             }
+            if (image != null) {
+                ImageName.validate(image, "image");
+                if (disk || diskImage != null || diskWriter || redisPort != null) {
+                    throw new InvalidInputException(
+                            "a zone of image "
+                                    + image
+                                    + " has the image's root disk and runs the image's service:"
+                                    + " --disk, --disk-image, --disk-writer and --redis-port do"
+                                    + " not apply (--disk-size-mib and --disk-host do)");
+                }
+            }
             boolean withDisk = disk || diskImage != null || diskSizeMiB != null || diskHost != null;
             if (diskWriter && !withDisk) {
                 throw new InvalidInputException(
@@ -113,20 +140,24 @@ public final class ZoneCommand {
                             ? new StorageService.DiskRequest(
                                     diskImage, diskSizeMiB, diskHost, diskWriter)
                             : null;
+            JsonHttpClient api = cluster.api();
+            if (image != null) {
+                registerLocalImage(api, image, host);
+            }
             JsonNode z =
-                    cluster.api()
-                            .post(
-                                    "/v1/zones",
-                                    new ZoneService.CreateZone(
-                                            name,
-                                            host,
-                                            memoryMiB,
-                                            1,
-                                            diskRequest,
-                                            restart,
-                                            redisPort),
-                                    JsonNode.class,
-                                    Duration.ofMinutes(5));
+                    api.post(
+                            "/v1/zones",
+                            new ZoneService.CreateZone(
+                                    name,
+                                    host,
+                                    memoryMiB,
+                                    1,
+                                    diskRequest,
+                                    restart,
+                                    redisPort,
+                                    image),
+                            JsonNode.class,
+                            Duration.ofMinutes(5));
             System.out.println(
                     "zone "
                             + name
@@ -134,8 +165,46 @@ public final class ZoneCommand {
                             + z.path("host").asText()
                             + " at "
                             + z.path("definition").path("address").asText()
+                            + imageText(z.path("definition"))
                             + diskText(z.path("definition").path("disk")));
         }
+
+        /**
+         * Registers an image of this machine's image store with the cluster (nothing changes if it
+         * knows it already), its root disk cached first at the site of {@code host}. An image the
+         * store lacks is left to the coordinator, which may know it.
+         */
+        private static void registerLocalImage(JsonHttpClient api, String image, String host) {
+            var local = ImageCommand.store().find(image);
+            if (local.isEmpty()) {
+                return;
+            }
+            String site = null;
+            for (JsonNode h : api.get("/v1/hosts", JsonNode.class)) {
+                if (h.path("name").asText().equals(host)) {
+                    site = h.path("site").asText();
+                }
+            }
+            api.post(
+                    "/v1/zone-images",
+                    new ZoneImageService.RegisterImage(
+                            local.get(),
+                            ImageCommand.store().rootDisk(image).toAbsolutePath().toString(),
+                            site),
+                    JsonNode.class,
+                    Duration.ofMinutes(5));
+        }
+    }
+
+    /** ", image kv (tcp/6379)" for a zone booting a zone image; empty otherwise. */
+    static String imageText(JsonNode definition) {
+        JsonNode image = definition.path("image");
+        if (!image.isObject()) {
+            return "";
+        }
+        java.util.List<String> ports = new java.util.ArrayList<>();
+        image.path("ports").forEach(p -> ports.add(p.asText()));
+        return ", image " + image.path("name").asText() + " (" + String.join(" ", ports) + ")";
     }
 
     @Command(name = "list", description = "List zones.")
@@ -151,7 +220,8 @@ public final class ZoneCommand {
                         z.path("host").asText(),
                         z.path("state").asText(),
                         z.path("definition").path("address").asText(),
-                        diskText(z.path("definition").path("disk")),
+                        imageText(z.path("definition"))
+                                + diskText(z.path("definition").path("disk")),
                         restartText(z.path("definition")));
                 if (!reasonText(z).isEmpty()) {
                     System.out.printf("%-12s %s%n", "", reasonText(z));

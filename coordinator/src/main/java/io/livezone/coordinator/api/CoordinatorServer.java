@@ -156,7 +156,10 @@ public final class CoordinatorServer implements AutoCloseable {
                 .register(
                         HibernationRoutes.register(
                                 BalancingRoutes.register(
-                                        StorageRoutes.register(PolicyRoutes.register(http, c), c),
+                                        StorageRoutes.register(
+                                                ImageRoutes.register(
+                                                        PolicyRoutes.register(http, c), c),
+                                                c),
                                         c),
                                 c))
                 .start();

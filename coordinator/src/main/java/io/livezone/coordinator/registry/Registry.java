@@ -5,6 +5,7 @@ import io.livezone.core.ZoneNotFoundException;
 import io.livezone.core.cluster.Heartbeat;
 import io.livezone.core.cluster.LinkSettings;
 import io.livezone.core.http.ApiException;
+import io.livezone.core.image.ZoneImage;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ public final class Registry {
     private final List<FailureRecord> failures = new ArrayList<>();
     private final Map<String, BaseImageRecord> images = new LinkedHashMap<>();
     private final Map<String, java.util.Set<String>> imageSites = new LinkedHashMap<>();
+    private final Map<String, ZoneImage> zoneImages = new LinkedHashMap<>();
     private final Map<String, Object> storageLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Registry(Store store) {
@@ -56,6 +58,7 @@ public final class Registry {
         store.hosts().forEach(h -> hosts.put(h.name(), h));
         store.zones().forEach(z -> zones.put(z.name(), z));
         store.images().forEach(i -> images.put(i.name(), i));
+        store.zoneImages().forEach(i -> zoneImages.put(i.name(), i));
         failures.addAll(store.failures());
         for (String[] pair : store.imageSites()) {
             imageSites.computeIfAbsent(pair[0], k -> new java.util.TreeSet<>()).add(pair[1]);
@@ -232,6 +235,33 @@ public final class Registry {
 
     public synchronized List<BaseImageRecord> images() {
         return List.copyOf(images.values());
+    }
+
+    /** Forgets a base image and which sites cache it (the caches keep their files). */
+    public synchronized void removeImage(String name) {
+        store.removeImage(name);
+        images.remove(name);
+        imageSites.remove(name);
+    }
+
+    // ---- zone images: what zones boot besides LiveZone's own zone server ----
+
+    public synchronized void putZoneImage(ZoneImage image) {
+        store.putZoneImage(image);
+        zoneImages.put(image.name(), image);
+    }
+
+    public synchronized Optional<ZoneImage> findZoneImage(String name) {
+        return Optional.ofNullable(zoneImages.get(name));
+    }
+
+    public synchronized List<ZoneImage> zoneImages() {
+        return List.copyOf(zoneImages.values());
+    }
+
+    public synchronized void removeZoneImage(String name) {
+        store.removeZoneImage(name);
+        zoneImages.remove(name);
     }
 
     /** Records that {@code site}'s cache holds base image {@code image}. */

@@ -9,6 +9,7 @@ import io.livezone.core.cluster.LinkSettings;
 import io.livezone.core.cluster.MigrationSettings;
 import io.livezone.core.cluster.ZoneDefinition;
 import io.livezone.core.http.JsonHttpServer;
+import io.livezone.core.image.ZoneImage;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -84,6 +85,11 @@ public final class Store implements AutoCloseable {
                 s.execute(
                         "CREATE TABLE IF NOT EXISTS images (name VARCHAR(32) PRIMARY KEY, record"
                                 + " VARCHAR(1024))");
+                s.execute(
+                        "CREATE TABLE IF NOT EXISTS zone_images (name VARCHAR(32) PRIMARY KEY,"
+                                + " record VARCHAR(16384))");
+                // A zone that boots an image names it and its ports in its definition.
+                s.execute("ALTER TABLE zones ALTER COLUMN definition SET DATA TYPE VARCHAR(8192)");
                 s.execute(
                         "CREATE TABLE IF NOT EXISTS image_sites (name VARCHAR(32), site"
                                 + " VARCHAR(32), PRIMARY KEY (name, site))");
@@ -203,6 +209,26 @@ public final class Store implements AutoCloseable {
         return query(
                 "SELECT record FROM images ORDER BY name",
                 r -> fromJson(r.getString(1), BaseImageRecord.class));
+    }
+
+    /** Forgets a base image and which sites cache it. */
+    public synchronized void removeImage(String name) {
+        update("DELETE FROM image_sites WHERE name = ?", name);
+        update("DELETE FROM images WHERE name = ?", name);
+    }
+
+    public synchronized void putZoneImage(ZoneImage image) {
+        update("MERGE INTO zone_images KEY (name) VALUES (?, ?)", image.name(), json(image));
+    }
+
+    public synchronized void removeZoneImage(String name) {
+        update("DELETE FROM zone_images WHERE name = ?", name);
+    }
+
+    public synchronized List<ZoneImage> zoneImages() {
+        return query(
+                "SELECT record FROM zone_images ORDER BY name",
+                r -> fromJson(r.getString(1), ZoneImage.class));
     }
 
     public synchronized void putImageSite(String image, String site) {

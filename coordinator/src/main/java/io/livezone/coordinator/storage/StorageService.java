@@ -6,6 +6,7 @@ import io.livezone.coordinator.registry.Registry;
 import io.livezone.coordinator.registry.StorageTransferRecord;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.cluster.AgentGateway;
+import io.livezone.core.cluster.BaseImageImport;
 import io.livezone.core.cluster.BaseImageInfo;
 import io.livezone.core.cluster.BaseImageSend;
 import io.livezone.core.cluster.BaseImageSpec;
@@ -20,6 +21,7 @@ import io.livezone.core.http.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -111,6 +113,44 @@ public final class StorageService {
                     request.site());
             return new ImageView(image, registry.imageSites(image.name()));
         }
+    }
+
+    /**
+     * Copies a base image from a file on this machine into the cache of {@code site} (through a
+     * host of it that is up) and registers it; the caller holds {@code storageLock("image:" +
+     * name)}. Other sites fetch it from there when a zone needs it.
+     */
+    public ImageView importImage(String name, Path file, String sha256, String site) {
+        if (!registry.sites().contains(site)) {
+            throw new InvalidInputException(
+                    "unknown site '" + site + "'; known sites: " + registry.sites());
+        }
+        if (registry.findImage(name).isPresent()) {
+            throw ApiException.conflict("base image '" + name + "' already exists");
+        }
+        HostRecord host = upHostOf(site);
+        BaseImageInfo info =
+                agents.apply(host.name())
+                        .importBaseImage(new BaseImageImport(name, file.toString(), sha256));
+        BaseImageRecord image =
+                new BaseImageRecord(
+                        name,
+                        info.sha256(),
+                        info.format(),
+                        info.virtualSize(),
+                        info.fileBytes(),
+                        site,
+                        System.currentTimeMillis());
+        registry.putImage(image);
+        registry.addImageSite(name, site);
+        log.info(
+                "base image {} ({} bytes, {}) imported at site {} from {}",
+                name,
+                image.fileBytes(),
+                image.sha256().substring(0, 12),
+                site,
+                file);
+        return new ImageView(image, registry.imageSites(name));
     }
 
     public List<ImageView> images() {

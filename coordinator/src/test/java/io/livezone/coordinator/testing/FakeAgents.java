@@ -9,6 +9,8 @@ import io.livezone.core.ZoneNotFoundException;
 import io.livezone.core.ZoneState;
 import io.livezone.core.ZoneStatus;
 import io.livezone.core.cluster.AgentGateway;
+import io.livezone.core.cluster.BaseImageImport;
+import io.livezone.core.cluster.BaseImageInfo;
 import io.livezone.core.cluster.HibernatedSend;
 import io.livezone.core.cluster.IncomingRequest;
 import io.livezone.core.cluster.IncomingTicket;
@@ -240,6 +242,14 @@ public final class FakeAgents implements Function<String, AgentGateway> {
             synchronized (FakeAgents.this) {
                 return zones.keySet().stream().map(this::status).toList();
             }
+        }
+
+        /** Caches any file as a 128 MiB qcow2 with the hash asked for. */
+        @Override
+        public BaseImageInfo importBaseImage(BaseImageImport request) {
+            call("importBaseImage", request.name(), true);
+            return new BaseImageInfo(
+                    request.name(), request.sha256(), "qcow2", 128L << 20, 100L << 20);
         }
 
         @Override

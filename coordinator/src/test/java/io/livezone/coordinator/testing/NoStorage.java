@@ -1,5 +1,6 @@
 package io.livezone.coordinator.testing;
 
+import io.livezone.core.cluster.BaseImageImport;
 import io.livezone.core.cluster.BaseImageInfo;
 import io.livezone.core.cluster.BaseImageSend;
 import io.livezone.core.cluster.BaseImageSpec;
@@ -22,6 +23,11 @@ abstract class NoStorage implements StorageGateway {
 
     @Override
     public BaseImageInfo createBaseImage(BaseImageSpec spec) {
+        throw noDisks();
+    }
+
+    @Override
+    public BaseImageInfo importBaseImage(BaseImageImport request) {
         throw noDisks();
     }
 

@@ -1,5 +1,6 @@
 package io.livezone.core.cluster;
 
+import io.livezone.core.ImageName;
 import io.livezone.core.InvalidInputException;
 
 import java.util.regex.Pattern;
@@ -29,7 +30,6 @@ public record DiskDefinition(
 
     public static final long MAX_SIZE_MIB = 4096;
 
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,23}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     public DiskDefinition {
@@ -55,14 +55,7 @@ public record DiskDefinition(
     }
 
     public static String validateImageName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new InvalidInputException(
-                    "bad base image name '"
-                            + name
-                            + "'; use 1-24 characters: lowercase letters, digits and '-', starting"
-                            + " with a letter");
-        }
-        return name;
+        return ImageName.validate(name, "base image");
     }
 
     public long sizeBytes() {

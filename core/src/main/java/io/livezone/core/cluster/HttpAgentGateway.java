@@ -146,6 +146,12 @@ public final class HttpAgentGateway implements AgentGateway {
     }
 
     @Override
+    public BaseImageInfo importBaseImage(BaseImageImport request) {
+        // Hashing and copying a root disk of a few hundred MiB takes seconds, not minutes.
+        return http.post("/v1/images/import", request, BaseImageInfo.class, Duration.ofMinutes(5));
+    }
+
+    @Override
     public TransferTicket receiveBaseImage(BaseImageInfo image) {
         return http.post("/v1/images/incoming", image, TransferTicket.class, Duration.ofMinutes(1));
     }

@@ -14,6 +14,9 @@ public interface StorageGateway {
     /** Builds a base image with known content in this host's site cache. */
     BaseImageInfo createBaseImage(BaseImageSpec spec);
 
+    /** Copies a base image from a file on this host's machine into its site cache. */
+    BaseImageInfo importBaseImage(BaseImageImport request);
+
     /** Listens for a base image this host's site does not cache yet. */
     TransferTicket receiveBaseImage(BaseImageInfo image);
 

@@ -8,6 +8,7 @@ import io.livezone.core.MemorySize;
 import io.livezone.core.NicSpec;
 import io.livezone.core.ZoneApp;
 import io.livezone.core.ZoneSpec;
+import io.livezone.core.image.ImageRef;
 
 import java.net.Inet4Address;
 import java.util.Optional;
@@ -22,6 +23,9 @@ import java.util.Optional;
  *     RestartPolicy#NEVER}
  * @param redisPort TCP port of Debian's Redis server beside the zone server in the guest (players
  *     reach it through the gateway too); 0 or null: none
+ * @param image the zone image the zone boots (its disk is then the image's root disk under the
+ *     zone's own overlay), or null for LiveZone's own zone server; {@code tcpPort}, {@code udpPort}
+ *     and {@code tickHz} are the zone server's and mean nothing to an image's service
  */
 public record ZoneDefinition(
         String name,
@@ -34,7 +38,8 @@ public record ZoneDefinition(
         int tickHz,
         DiskDefinition disk,
         RestartPolicy restart,
-        Integer redisPort) {
+        Integer redisPort,
+        ImageRef image) {
     public ZoneDefinition {
         restart = restart == null ? RestartPolicy.NEVER : restart;
         redisPort = redisPort == null ? 0 : redisPort; // zones stored before Redis: none
@@ -58,6 +63,37 @@ public record ZoneDefinition(
         Ipv4Interface.parse(address);
         new MacAddress(mac);
         new ZoneApp(tcpPort, udpPort, tickHz, redisPort);
+        if (image != null && disk == null) {
+            throw new InvalidInputException(
+                    "zone " + name + " boots image " + image.name() + " but has no disk for it");
+        }
+        if (image != null && redisPort != 0) {
+            throw new InvalidInputException(
+                    "zone "
+                            + name
+                            + " boots image "
+                            + image.name()
+                            + "; Redis beside the zone"
+                            + " server is for LiveZone's own zone server only");
+        }
+    }
+
+    /** LiveZone's own zone server, with Redis beside it on {@code redisPort} (0: none). */
+    public ZoneDefinition(
+            String name,
+            long memoryMiB,
+            int vcpus,
+            String address,
+            String mac,
+            int tcpPort,
+            int udpPort,
+            int tickHz,
+            DiskDefinition disk,
+            RestartPolicy restart,
+            Integer redisPort) {
+        this(
+                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, restart,
+                redisPort, null);
     }
 
     /** A zone without Redis. */
@@ -72,7 +108,9 @@ public record ZoneDefinition(
             int tickHz,
             DiskDefinition disk,
             RestartPolicy restart) {
-        this(name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, restart, 0);
+        this(
+                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, restart, 0,
+                null);
     }
 
     /** A zone that is never restarted. */
@@ -105,19 +143,24 @@ public record ZoneDefinition(
     public ZoneDefinition withDisk(DiskDefinition newDisk) {
         return new ZoneDefinition(
                 name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, newDisk, restart,
-                redisPort);
+                redisPort, image);
     }
 
     public ZoneDefinition withRestart(RestartPolicy policy) {
         return new ZoneDefinition(
                 name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, policy,
-                redisPort);
+                redisPort, image);
     }
 
     public ZoneDefinition withRedis(int port) {
         return new ZoneDefinition(
-                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, restart,
-                port);
+                name, memoryMiB, vcpus, address, mac, tcpPort, udpPort, tickHz, disk, restart, port,
+                image);
+    }
+
+    /** True if the zone boots a zone image rather than LiveZone's own zone server. */
+    public boolean bootsImage() {
+        return image != null;
     }
 
     /**

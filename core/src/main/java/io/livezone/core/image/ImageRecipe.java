@@ -1,7 +1,7 @@
 package io.livezone.core.image;
 
+import io.livezone.core.ImageName;
 import io.livezone.core.InvalidInputException;
-import io.livezone.core.cluster.DiskDefinition;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -41,11 +41,14 @@ public record ImageRecipe(
     public static final int MAX_PACKAGES = 64;
     public static final int MAX_EXEC_CHARS = 1024;
 
+    /** The gateway opens an endpoint per port for every zone of the image. */
+    public static final int MAX_PORTS = 16;
+
     // Debian policy 5.6.7: lower case letters, digits, + - . ; at least two characters.
     private static final Pattern PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
 
     public ImageRecipe {
-        DiskDefinition.validateImageName(name);
+        ImageName.validate(name, "image");
         Objects.requireNonNull(packages, "packages is null");
         if (packages.isEmpty()) {
             throw new InvalidInputException("an image needs at least one package (--packages)");
@@ -81,6 +84,10 @@ public record ImageRecipe(
         if (ports.isEmpty()) {
             throw new InvalidInputException(
                     "an image needs at least one port (--port tcp/N or udp/N)");
+        }
+        if (ports.size() > MAX_PORTS) {
+            throw new InvalidInputException(
+                    "an image declares at most " + MAX_PORTS + " ports, got " + ports.size());
         }
         Set<ServicePort> seen = new HashSet<>();
         for (ServicePort p : ports) {

@@ -1,7 +1,7 @@
 package io.livezone.core.image;
 
+import io.livezone.core.ImageName;
 import io.livezone.core.InvalidInputException;
-import io.livezone.core.cluster.DiskDefinition;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * @param name the name it is known by
  * @param digest the recipe's digest ({@link ImageRecipe#digest}): its identity
  * @param recipe what it was built from
- * @param rootDiskSha256 SHA-256 of the root disk file (not the guest-visible content hash that
- *     names base images in a site cache, {@code QemuImg.sha256})
+ * @param rootDiskSha256 SHA-256 of the root disk file: the name it has in every site's base image
+ *     cache once the image is registered with a cluster
  * @param rootDiskBytes the root disk file's size
  * @param builtAtMillis when the build finished (epoch milliseconds)
  * @param buildMillis how long the build took
@@ -30,7 +30,7 @@ public record ZoneImage(
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     public ZoneImage {
-        DiskDefinition.validateImageName(name);
+        ImageName.validate(name, "image");
         Objects.requireNonNull(recipe, "recipe is null");
         if (digest == null || !SHA256.matcher(digest).matches()) {
             throw new InvalidInputException("image digest must be 64 hex digits, got " + digest);
@@ -42,5 +42,10 @@ public record ZoneImage(
         if (rootDiskBytes <= 0) {
             throw new InvalidInputException("root disk size must be positive");
         }
+    }
+
+    /** What a zone booted from this image records of it. */
+    public ImageRef ref() {
+        return new ImageRef(name, digest, recipe.ports());
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.livezone.core.EnvironmentException;
 import io.livezone.core.http.JsonHttpClient;
+import io.livezone.gateway.EndpointProtocol;
 import io.livezone.gateway.Gateway;
 import io.livezone.gateway.GatewayControl;
 import io.livezone.gateway.ZoneLocation;
@@ -27,10 +28,11 @@ import java.util.TreeMap;
 /**
  * Keeps a gateway in step with the coordinator's registry: every zone that runs somewhere gets a
  * stable endpoint (its port is kept in a file, so it survives a gateway restart), routed to the
- * zone's address and tagged with the site of its host. A zone that is held for a switchover is left
- * alone: its release names the new site; only a hold past its limit whose move has settled (its
- * driver died) is released here, to where the registry says the zone runs. Zones the registry no
- * longer has lose their endpoint.
+ * zone's address and tagged with the site of its host; a zone booting a zone image gets one per
+ * declared service port, named {@code zone.tcpN} / {@code zone.udpN}. A zone that is held for a
+ * switchover is left alone: its release names the new site; only a hold past its limit whose move
+ * has settled (its driver died) is released here, to where the registry says the zone runs. Zones
+ * the registry no longer has lose their endpoint.
  */
 final class PlacementFollower {
     private static final Logger log = LoggerFactory.getLogger(PlacementFollower.class);
@@ -78,17 +80,35 @@ final class PlacementFollower {
             }
             InetAddress address = InetAddress.getByName(def.path("address").asText().split("/")[0]);
             boolean settled = z.path("state").asText().equals("RUNNING");
+            JsonNode image = def.path("image");
+            if (image.isObject()) {
+                // A zone image's service: an endpoint per declared port, whatever its protocol.
+                for (JsonNode port : image.path("ports")) {
+                    String[] p = port.asText().split("/");
+                    InetSocketAddress target =
+                            new InetSocketAddress(address, Integer.parseInt(p[1]));
+                    String endpoint = portEndpoint(name, port.asText());
+                    present.add(endpoint);
+                    follow(
+                            endpoint,
+                            new ZoneLocation(target, target, site),
+                            settled,
+                            EndpointProtocol.OPAQUE);
+                }
+                continue;
+            }
             follow(
                     name,
                     new ZoneLocation(
                             new InetSocketAddress(address, def.path("udpPort").asInt()),
                             new InetSocketAddress(address, def.path("tcpPort").asInt()),
                             site),
-                    settled);
+                    settled,
+                    EndpointProtocol.LIVEZONE);
             int redis = def.path("redisPort").asInt();
             if (redis > 0) {
                 // A second stable endpoint for the zone's Redis (TCP only; its UDP side is the
-                // zone server's and unused). Not held at the switchover: TCP retransmits.
+                // zone server's and unused).
                 String endpoint = name + REDIS_SUFFIX;
                 present.add(endpoint);
                 follow(
@@ -97,7 +117,8 @@ final class PlacementFollower {
                                 new InetSocketAddress(address, def.path("udpPort").asInt()),
                                 new InetSocketAddress(address, redis),
                                 site),
-                        settled);
+                        settled,
+                        EndpointProtocol.OPAQUE);
             }
         }
         for (String served : gateway.zones()) {
@@ -109,12 +130,13 @@ final class PlacementFollower {
     }
 
     /** Serves {@code endpoint} at its stable port, pointed at {@code location} once settled. */
-    private void follow(String endpoint, ZoneLocation location, boolean settled)
+    private void follow(
+            String endpoint, ZoneLocation location, boolean settled, EndpointProtocol protocol)
             throws IOException {
         var current = gateway.location(endpoint);
         if (current.isEmpty()) {
             int port = ports.computeIfAbsent(endpoint, n -> nextPort());
-            gateway.addZone(endpoint, location, port);
+            gateway.addZone(endpoint, location, port, protocol);
             writePorts();
             log.info(
                     "zone {}: endpoint port {} -> {} at site {}",
@@ -132,6 +154,15 @@ final class PlacementFollower {
             gateway.retarget(endpoint, location);
             log.info("zone {}: now at site {}", endpoint, location.site());
         }
+    }
+
+    /**
+     * Endpoint name of a zone image's service port: {@code kv1.tcp6379} for port {@code tcp/6379}
+     * of zone {@code kv1} (zone names have no dot; the gateway holds all of a zone's endpoints at a
+     * switchover).
+     */
+    static String portEndpoint(String zone, String port) {
+        return zone + "." + port.replace("/", "");
     }
 
     private int nextPort() {

@@ -7,6 +7,7 @@ import io.livezone.core.http.JsonHttpServer;
 import io.livezone.gateway.Gateway;
 import io.livezone.gateway.GatewayConfig;
 import io.livezone.gateway.GatewayControl;
+import io.livezone.gateway.ZoneLocation;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -127,6 +128,46 @@ class PlacementFollowerTest {
             assertThat(gateway.endpoint("zc").orElseThrow().udp().getPort())
                     .as("a new zone never takes a port another zone had")
                     .isEqualTo(first + 2);
+        }
+    }
+
+    @Test
+    void aZoneOfAnImageGetsAnEndpointPerDeclaredPortAndNoneForTheZoneServer() throws Exception {
+        Path ports = dir.resolve("ports.json");
+        int first = freePortRun(2);
+        zones.add(
+                Map.of(
+                        "definition",
+                        Map.of(
+                                "name",
+                                "kv1",
+                                "address",
+                                "127.0.0.13/24",
+                                "tcpPort",
+                                7000,
+                                "udpPort",
+                                7001,
+                                "image",
+                                Map.of(
+                                        "name",
+                                        "kv",
+                                        "digest",
+                                        "a".repeat(64),
+                                        "ports",
+                                        List.of("tcp/6379", "udp/30000"))),
+                        "host",
+                        "h3",
+                        "state",
+                        "RUNNING"));
+        try (Gateway gateway = Gateway.start(GatewayConfig.loopback())) {
+            new PlacementFollower(gateway, new GatewayControl(gateway, r -> {}), api, ports, first)
+                    .sync();
+            assertThat(gateway.zones()).containsExactlyInAnyOrder("kv1.tcp6379", "kv1.udp30000");
+            ZoneLocation tcp = gateway.location("kv1.tcp6379").orElseThrow();
+            assertThat(tcp.tcp().getPort()).isEqualTo(6379);
+            assertThat(tcp.site()).isEqualTo("us");
+            assertThat(gateway.location("kv1.udp30000").orElseThrow().udp().getPort())
+                    .isEqualTo(30000);
         }
     }
 
