@@ -46,6 +46,42 @@ abstract class Flow {
         delayed[d.ordinal()]--;
     }
 
+    // Continuity across switchovers (see SwitchoverContinuity), per direction.
+    private final long[] lastWritten = new long[2];
+    private final long[] silenceFrom = new long[2]; // 0: not measuring
+    private ContinuityMeter meter;
+    private long measureUntil;
+
+    /**
+     * The hold began: the silence of each direction that carried traffic starts at its last packet.
+     */
+    final void holdBegan() {
+        System.arraycopy(lastWritten, 0, silenceFrom, 0, 2);
+        meter = null;
+    }
+
+    /** The hold ended: the next packet of each direction, if soon enough, ends its silence. */
+    final void holdEnded(ContinuityMeter switchover, long now) {
+        meter = switchover;
+        measureUntil = now + SwitchoverContinuity.MEASURE_WINDOW_MS * 1_000_000;
+    }
+
+    /** A packet went out in direction {@code d} at {@code now}. */
+    final void written(Direction d, long now) {
+        int i = d.ordinal();
+        if (silenceFrom[i] != 0) {
+            if (meter == null) {
+                silenceFrom[i] = now; // still in the hold (a packet off the delay line)
+            } else {
+                if (now <= measureUntil) {
+                    meter.silence(d, now - silenceFrom[i]);
+                }
+                silenceFrom[i] = 0;
+            }
+        }
+        lastWritten[i] = now;
+    }
+
     /** The client's address as the gateway sees it (the key of its region). */
     abstract java.net.InetSocketAddress clientAddress();
 

@@ -19,6 +19,7 @@ final class Forwarder implements Stage {
             counters.dropped(ZoneCounters.DropReason.SEND_FAILED).increment();
         } else if (!endOfStream) {
             counters.forwarded(flow, packet.direction, size);
+            flow.written(packet.direction, System.nanoTime());
         }
     }
 }

@@ -130,6 +130,15 @@ public final class Gateway implements AutoCloseable {
         return loop.call(() -> openZone(zone, location, port, protocol));
     }
 
+    /**
+     * What the zone's clients lived through at its latest switchovers (at most 16, oldest first);
+     * the newest keeps counting flows that have not spoken since its release.
+     */
+    public List<SwitchoverContinuity> continuity(String zone) {
+        return loop.call(
+                () -> route(zone).switchovers.stream().map(ContinuityMeter::snapshot).toList());
+    }
+
     /** The zone's stable endpoint, if the gateway serves the zone. */
     public Optional<ZoneEndpoint> endpoint(String zone) {
         return loop.call(() -> Optional.ofNullable(zones.get(zone)).map(Gateway::endpointOf));
@@ -456,6 +465,8 @@ public final class Gateway implements AutoCloseable {
             hold.addReplays(route.recent.takeRecent(now));
         }
         route.hold(hold);
+        route.holdBeganMillis = System.currentTimeMillis();
+        route.flows().forEach(Flow::holdBegan);
         log.debug("zone {}: holding inbound traffic", route.name);
         return handle;
     }
@@ -468,6 +479,16 @@ public final class Gateway implements AutoCloseable {
         }
         route.hold(null);
         long now = System.nanoTime();
+        // Before anything held goes out: its first packets end the flows' silences.
+        List<Flow> flows = route.flows();
+        ContinuityMeter switchover =
+                new ContinuityMeter(
+                        hold.handle, route.holdBeganMillis, location.site(), flows.size());
+        flows.forEach(f -> f.holdEnded(switchover, now));
+        if (route.switchovers.size() == ZoneRoute.SWITCHOVERS_KEPT) {
+            route.switchovers.removeFirst();
+        }
+        route.switchovers.addLast(switchover);
         List<Packet> held = hold.drain(now);
         List<TcpConnection> awaiting = List.copyOf(route.awaitingUpstream);
         route.awaitingUpstream.clear();

@@ -126,6 +126,7 @@ public final class GatewayControl {
         m.put("held", isHeld(zone));
         m.put("qos", gateway.qos(zone));
         m.put("traffic", gateway.traffic(zone));
+        m.put("switchovers", gateway.continuity(zone));
         return m;
     }
 

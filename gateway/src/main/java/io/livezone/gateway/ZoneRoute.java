@@ -2,6 +2,7 @@ package io.livezone.gateway;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -28,6 +29,23 @@ final class ZoneRoute {
 
     /** Port of the stable UDP endpoint (what clients must send to). */
     int udpPort;
+
+    /**
+     * The latest switchovers' continuity figures, oldest first (at most {@link #SWITCHOVERS_KEPT}).
+     */
+    final ArrayDeque<ContinuityMeter> switchovers = new ArrayDeque<>();
+
+    static final int SWITCHOVERS_KEPT = 16;
+
+    /** Wall-clock time the current hold began. */
+    long holdBeganMillis;
+
+    /** Every client flow: UDP sessions and TCP connections. */
+    List<Flow> flows() {
+        List<Flow> all = new ArrayList<>(sessions.values());
+        all.addAll(connections);
+        return all;
+    }
 
     /** Datagrams recently forwarded, for replay after a hold; null when replay is off. */
     RecentDatagrams recent;

@@ -78,6 +78,22 @@
  * which a sequence-numbered protocol discards (LiveZone's zone server does). TCP needs no replay:
  * the kernel retransmits what the stopped source missed.
  *
+ * <h2>Continuity across switchovers</h2>
+ *
+ * For every hold the gateway keeps what the endpoint's clients lived through ({@link
+ * io.livezone.gateway.SwitchoverContinuity}, the latest 16, {@code GET /v1/zones/{zone}} under
+ * {@code switchovers}): how long traffic was held, what was held, replayed and dropped, and for
+ * each direction the longest silence of any client flow that spoke before the hold, from its last
+ * packet before to its first after the release. It needs no knowledge of the protocol, so a zone
+ * image's service is measured like LiveZone's zone server.
+ *
+ * <h2>Endpoints of other protocols</h2>
+ *
+ * An endpoint is of {@link io.livezone.gateway.EndpointProtocol#LIVEZONE} (the zone server:
+ * datagram check, WELCOME rewrite, replay as configured) or {@link
+ * io.livezone.gateway.EndpointProtocol#OPAQUE} (a zone image's port: every datagram of an allowed
+ * size passes; nothing rewritten or replayed).
+ *
  * <h2>Emulated client regions</h2>
  *
  * Each client belongs to a region: an explicit assignment ({@code assignRegion}, e.g. made when the

@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A zone image's service ports at the gateway: endpoints of a protocol the gateway does not speak,
@@ -121,5 +122,40 @@ class ZonePortsTest {
             assertThat(gateway.traffic("kv1.udp30000").replayedUdp()).isZero();
             assertThat(game.received()).isEqualTo(3);
         }
+    }
+
+    @Test
+    void eachSwitchoverKeepsTheLongestSilenceEachWayOfTheFlowsThatSpokeBeforeIt() throws Exception {
+        ZoneEndpoint gamePort =
+                gateway.addZone("kv1.udp30000", game.location("a"), 0, EndpointProtocol.OPAQUE);
+        try (UdpPlayers players = UdpPlayers.connect(3, gamePort.udp())) {
+            players.sendRound();
+            await().atMost(Duration.ofSeconds(10)).until(() -> players.received() == 3);
+            try (UdpPlayers late = UdpPlayers.connect(1, gamePort.udp())) {
+                gate.hold("kv1");
+                late.sendRound(); // its session opens during the hold: nothing to measure
+                Thread.sleep(200);
+                players.sendRound();
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> gateway.traffic("kv1.udp30000").heldUdp() == 4);
+                gate.release("kv1", "b");
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> players.received() == 6 && late.received() == 1);
+            }
+        }
+        List<SwitchoverContinuity> seen = gateway.continuity("kv1.udp30000");
+        assertThat(seen).hasSize(1);
+        SwitchoverContinuity s = seen.get(0);
+        assertThat(s.site()).isEqualTo("b");
+        assertThat(s.heldPackets()).isEqualTo(4);
+        assertThat(s.flows()).isEqualTo(4);
+        assertThat(s.measuredToZone()).isEqualTo(3);
+        assertThat(s.measuredToClient()).isEqualTo(3);
+        // At least the 200 ms the players' datagrams waited in the hold, in both directions.
+        assertThat(s.maxSilenceToZoneMs()).isGreaterThanOrEqualTo(200);
+        assertThat(s.maxSilenceToClientMs()).isGreaterThanOrEqualTo(200);
+        assertThat(s.holdMillis()).isGreaterThanOrEqualTo(200);
+        JsonNode view = http.get("/v1/zones/kv1.udp30000", JsonNode.class);
+        assertThat(view.path("switchovers").get(0).path("measuredToClient").asInt()).isEqualTo(3);
     }
 }
