@@ -295,7 +295,7 @@ public final class Gateway implements AutoCloseable {
             throw new ZoneAlreadyExistsException(zone);
         }
         ZoneRoute route = new ZoneRoute(zone, protocol, location, new ZoneCounters(registry, zone));
-        if (!config.switchoverReplay().isZero() && protocol == EndpointProtocol.LIVEZONE) {
+        if (!config.switchoverReplay().isZero()) {
             route.recent =
                     new RecentDatagrams(
                             config.switchoverReplay().toNanos(),

@@ -92,7 +92,7 @@
  * An endpoint is of {@link io.livezone.gateway.EndpointProtocol#LIVEZONE} (the zone server:
  * datagram check, WELCOME rewrite, replay as configured) or {@link
  * io.livezone.gateway.EndpointProtocol#OPAQUE} (a zone image's port: every datagram of an allowed
- * size passes; nothing rewritten or replayed).
+ * size passes; nothing rewritten; the switchover's last moment replayed like any endpoint's).
  *
  * <h2>Emulated client regions</h2>
  *

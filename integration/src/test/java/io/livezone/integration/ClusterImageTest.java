@@ -154,6 +154,20 @@ class ClusterImageTest {
         }
         // The INCR client and this query: nobody connected twice.
         assertThat(RedisCli.totalConnections(at)).isEqualTo(connectionsBefore + 2);
+        // The gateway held the port at each switchover and saw the client's silence end.
+        JsonNode switchovers =
+                fixture.cluster()
+                        .gatewayApi()
+                        .get("/v1/zones/kv1.tcp6379", JsonNode.class)
+                        .path("switchovers");
+        assertThat(switchovers).hasSize(2);
+        assertThat(switchovers.get(0).path("site").asText()).isEqualTo("b");
+        assertThat(switchovers.get(1).path("site").asText()).isEqualTo("a");
+        for (JsonNode s : switchovers) {
+            assertThat(s.path("measuredToZone").asInt()).as(s.toString()).isEqualTo(1);
+            assertThat(s.path("measuredToClient").asInt()).as(s.toString()).isEqualTo(1);
+            assertThat(s.path("maxSilenceToClientMs").asDouble()).as(s.toString()).isPositive();
+        }
         JsonNode image = fixture.api().get("/v1/zone-images/kv", JsonNode.class);
         assertThat(image.path("sites").toString()).isEqualTo("[\"a\",\"b\"]");
         JsonNode storage = fixture.api().get("/v1/storage", JsonNode.class);

@@ -19,8 +19,11 @@ public sealed interface Probe {
     @JsonValue
     String toString();
 
-    /** Largest UDP request a probe sends; a readiness query, not a payload. */
-    int MAX_REQUEST_BYTES = 512;
+    /**
+     * Largest UDP request a probe sends: a readiness query, within one Ethernet frame (a Teeworlds
+     * 0.7 token request is 519 bytes, zero-padded by its protocol).
+     */
+    int MAX_REQUEST_BYTES = 1200;
 
     record Tcp(int port) implements Probe {
         public Tcp {
