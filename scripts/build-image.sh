@@ -85,8 +85,11 @@ case $probe in
 esac
 echo "$digest" > "$root/lz/digest"
 # The guest's own name resolution and a tidy hostname; the zone's address comes from the initramfs.
+# No name server: a service that looks up a name not in /etc/hosts fails at once, and no query
+# leaves the zone (traffic stays on networks the project made).
 echo zone > "$root/etc/hostname"
-printf '127.0.0.1 localhost zone\n' > "$root/etc/hosts"
+printf '127.0.0.1 localhost zone\n::1 localhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
+rm -f "$root/etc/resolv.conf" && : > "$root/etc/resolv.conf"
 find "$root" -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} + 2>/dev/null || true
 
 echo "phase: packing the root filesystem" >&2

@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
             BenchSim.class,
             StorageBench.class,
             BenchContinuity.class,
-            BenchFaults.class
+            BenchFaults.class,
+            ImagesBench.class
         })
 public final class BenchCommand {
 

@@ -15,14 +15,12 @@ import io.livezone.core.image.ServicePort;
 import io.livezone.core.image.ZoneImage;
 import io.livezone.image.ImageBuilder;
 import io.livezone.image.ImageStore;
-import io.livezone.qemu.LiveZoneHome;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -42,9 +40,7 @@ public final class ImageCommand {
 
     /** The images of this machine: {@code -Dlivezone.images=DIR}, else {@code build/images}. */
     public static ImageStore store() {
-        String dir = System.getProperty("livezone.images");
-        return new ImageStore(
-                dir != null ? Path.of(dir) : LiveZoneHome.path().resolve("build/images"));
+        return ImageStore.installed();
     }
 
     @Command(
@@ -97,9 +93,7 @@ public final class ImageCommand {
                             ports.stream().map(ServicePort::parse).toList(),
                             Probe.parse(probe),
                             memoryMiB);
-            Path home = LiveZoneHome.path();
-            ImageBuilder builder =
-                    new ImageBuilder(store(), home.resolve("scripts"), home.resolve("build/guest"));
+            ImageBuilder builder = ImageBuilder.installed(store());
             ImageBuilder.Built built =
                     builder.build(
                             recipe, line -> System.err.println("image " + name + ": " + line));

@@ -4,6 +4,7 @@ import io.livezone.core.EnvironmentException;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.image.ImageRecipe;
 import io.livezone.core.image.ZoneImage;
+import io.livezone.qemu.LiveZoneHome;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -68,6 +69,12 @@ public final class ImageBuilder {
      * @param guest the zone guest folder (its extracted Debian kernel; the root initramfs goes
      *     there)
      */
+    /** A builder into {@code store} with the scripts and guest folder of this checkout. */
+    public static ImageBuilder installed(ImageStore store) {
+        Path home = LiveZoneHome.path();
+        return new ImageBuilder(store, home.resolve("scripts"), home.resolve("build/guest"));
+    }
+
     public ImageBuilder(ImageStore store, Path scripts, Path guest) {
         this.store = store;
         this.scripts = scripts;

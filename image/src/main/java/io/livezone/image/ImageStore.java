@@ -7,6 +7,7 @@ import io.livezone.core.EnvironmentException;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.cluster.DiskDefinition;
 import io.livezone.core.image.ZoneImage;
+import io.livezone.qemu.LiveZoneHome;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +33,13 @@ public final class ImageStore {
             new ObjectMapper().findAndRegisterModules().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
+
+    /** This machine's images: {@code -Dlivezone.images=DIR}, else {@code build/images}. */
+    public static ImageStore installed() {
+        String dir = System.getProperty("livezone.images");
+        return new ImageStore(
+                dir != null ? Path.of(dir) : LiveZoneHome.path().resolve("build/images"));
+    }
 
     public ImageStore(Path dir) {
         this.dir = dir.toAbsolutePath().normalize();

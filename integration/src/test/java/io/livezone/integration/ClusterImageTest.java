@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.livezone.bots.clients.RedisCli;
+import io.livezone.bots.clients.TeeworldsBrowser;
+import io.livezone.bots.clients.TeeworldsQuery;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -16,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +29,8 @@ import java.util.Map;
  * build}, booted with {@code zone create --image} (which registers the image with the cluster),
  * reached by Debian's {@code redis-cli} through the players' gateway at the endpoint of its
  * declared port, and moved live to the other site and back while that client keeps its one
- * connection. An image in use is not deleted; bad requests change nothing.
+ * connection; and a real game server, Debian's Teeworlds server, moved the same way while a server
+ * browser keeps querying it. An image in use is not deleted; bad requests change nothing.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterImageTest {
@@ -180,8 +186,77 @@ class ClusterImageTest {
         assertThat(baseSends).as(storage.toString()).isEqualTo(1);
     }
 
+    /**
+     * A real game server: Debian's Teeworlds server, queried through the gateway ten times a second
+     * by a server browser that speaks its protocol while it moves to the other site and back. The
+     * server's token lives in its memory: a browser that never has to shake hands again talked to
+     * the same process all along.
+     */
     @Test
     @Order(3)
+    void aGameServerMovesAcrossSitesWhileABrowserKeepsQueryingIt() throws Exception {
+        String probe = "udp/8303:" + HexFormat.of().formatHex(TeeworldsQuery.probeRequest());
+        assertThat(
+                        run(
+                                "image",
+                                "build",
+                                "tw",
+                                "--packages",
+                                "teeworlds-server",
+                                "--exec",
+                                "env HOME=/root /usr/games/teeworlds-server \"bindaddr 0.0.0.0\""
+                                        + " \"sv_port 8303\" \"sv_register 0\""
+                                        + " \"sv_name LiveZone\"",
+                                "--port",
+                                "udp/8303",
+                                "--probe",
+                                probe,
+                                "--memory-mib",
+                                "128"))
+                .as(stderr())
+                .isZero();
+        assertThat(cluster("zone", "create", "tw1", "--host", "h1", "--image", "tw"))
+                .as(stderr())
+                .isZero();
+        JsonNode served =
+                fixture.cluster().awaitGatewayServes("tw1.udp8303", Duration.ofSeconds(30));
+        InetSocketAddress at =
+                new InetSocketAddress(
+                        served.path("endpoint").asText(), served.path("port").asInt());
+        try (TeeworldsBrowser browser = TeeworldsBrowser.start(at, Duration.ofMillis(100))) {
+            assertThat(browser.awaitAnswers(10, Duration.ofSeconds(30)))
+                    .as(browser.stats().toString())
+                    .isTrue();
+            for (String host : List.of("h2", "h1")) {
+                long plan = fixture.submitPlan("sequential", Map.of("tw1", host), null);
+                JsonNode done = fixture.awaitPlanEnd(plan, Duration.ofMinutes(5));
+                assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("DONE");
+                assertThat(browser.awaitAnswers(10, Duration.ofSeconds(30)))
+                        .as(browser.stats().toString())
+                        .isTrue();
+            }
+            TeeworldsBrowser.Stats stats = browser.stats();
+            assertThat(stats.failed()).as(stats.toString()).isZero();
+            assertThat(stats.reconnects()).as(stats.toString()).isZero();
+            assertThat(stats.lastInfo().name()).isEqualTo("LiveZone");
+            assertThat(stats.lastInfo().version()).isEqualTo("0.7.5");
+        }
+        JsonNode switchovers =
+                fixture.cluster()
+                        .gatewayApi()
+                        .get("/v1/zones/tw1.udp8303", JsonNode.class)
+                        .path("switchovers");
+        assertThat(switchovers).hasSize(2);
+        for (JsonNode s : switchovers) {
+            assertThat(s.path("measuredToClient").asInt()).as(s.toString()).isEqualTo(1);
+            assertThat(s.path("droppedPackets").asInt()).as(s.toString()).isZero();
+        }
+        assertThat(cluster("zone", "delete", "tw1")).as(stderr()).isZero();
+        assertThat(cluster("image", "delete", "tw")).as(stderr()).isZero();
+    }
+
+    @Test
+    @Order(4)
     void anImageInUseIsKeptAndBadRequestsChangeNothing() {
         assertThat(cluster("image", "delete", "kv")).isNotZero();
         assertThat(stderr()).contains("in use by zones [kv1]");
@@ -206,7 +281,7 @@ class ClusterImageTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aZoneGoneItsImageIsDeletedFromTheClusterAndThisMachine() {
         assertThat(cluster("zone", "delete", "kv1")).as(stderr()).isZero();
         assertThat(cluster("image", "delete", "kv")).as(stderr()).isZero();

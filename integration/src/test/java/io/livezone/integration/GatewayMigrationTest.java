@@ -3,6 +3,7 @@ package io.livezone.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.livezone.bots.clients.RedisCli;
 import io.livezone.core.MemorySize;
 import io.livezone.core.MigrationFailedException;
 import io.livezone.core.MigrationOptions;

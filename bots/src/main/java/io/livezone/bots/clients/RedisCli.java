@@ -1,4 +1,4 @@
-package io.livezone.integration;
+package io.livezone.bots.clients;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -17,10 +17,12 @@ import java.util.function.Consumer;
  * Debian's {@code redis-cli}, unmodified, as a player-side tool: {@link #repeat} keeps one
  * connection and sends a command every interval ({@code -r -1 -i}), collecting each reply line.
  */
-final class RedisCli implements AutoCloseable {
+public final class RedisCli implements AutoCloseable {
     private final Process process;
     private final List<String> lines = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
+    private long lastLineNanos;
+    private long maxGapNanos;
 
     private RedisCli(Process process) {
         this.process = process;
@@ -29,7 +31,7 @@ final class RedisCli implements AutoCloseable {
     }
 
     /** {@code redis-cli -r -1 -i SECONDS COMMAND...}: one connection, the command forever. */
-    static RedisCli repeat(InetSocketAddress server, double seconds, String... command)
+    public static RedisCli repeat(InetSocketAddress server, double seconds, String... command)
             throws IOException {
         List<String> args = base(server);
         args.addAll(List.of("-r", "-1", "-i", Double.toString(seconds)));
@@ -38,15 +40,8 @@ final class RedisCli implements AutoCloseable {
     }
 
     /** The server's {@code total_connections_received} (this query's connection included). */
-    static long totalConnections(InetSocketAddress server) throws Exception {
-        List<String> args = base(server);
-        args.addAll(List.of("INFO", "stats"));
-        Process p = start(args);
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("redis-cli INFO failed: " + out);
-        }
+    public static long totalConnections(InetSocketAddress server) throws Exception {
+        String out = once(server, "INFO", "stats");
         return out.lines()
                 .filter(l -> l.startsWith("total_connections_received:"))
                 .map(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).trim()))
@@ -54,25 +49,38 @@ final class RedisCli implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("no connection count in: " + out));
     }
 
-    synchronized List<String> lines() {
+    /** {@code redis-cli COMMAND...} once, on a connection of its own; its output, trimmed. */
+    public static String once(InetSocketAddress server, String... command) throws Exception {
+        List<String> args = base(server);
+        args.addAll(List.of(command));
+        Process p = start(args);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("redis-cli " + List.of(command) + " failed: " + out);
+        }
+        return out.strip();
+    }
+
+    public synchronized List<String> lines() {
         return List.copyOf(lines);
     }
 
-    synchronized List<String> errors() {
+    public synchronized List<String> errors() {
         return List.copyOf(errors);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** Waits until {@code count} replies came; fails with what came instead. */
-    synchronized void awaitLines(long count, Duration timeout) throws InterruptedException {
+    public synchronized void awaitLines(long count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (lines.size() < count) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || !process.isAlive()) {
-                throw new AssertionError(
+                throw new IllegalStateException(
                         "redis-cli: "
                                 + lines.size()
                                 + " of "
@@ -96,8 +104,18 @@ final class RedisCli implements AutoCloseable {
     }
 
     private synchronized void line(String line) {
+        long now = System.nanoTime();
+        if (lastLineNanos != 0) {
+            maxGapNanos = Math.max(maxGapNanos, now - lastLineNanos);
+        }
+        lastLineNanos = now;
         lines.add(line.trim());
         notifyAll();
+    }
+
+    /** Longest time between two replies so far, in milliseconds. */
+    public synchronized double maxGapMillis() {
+        return maxGapNanos / 1e6;
     }
 
     private synchronized void error(String line) {

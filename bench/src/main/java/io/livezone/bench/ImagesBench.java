@@ -1,0 +1,334 @@
+package io.livezone.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.livezone.bots.clients.RedisCli;
+import io.livezone.bots.clients.TeeworldsBrowser;
+import io.livezone.bots.clients.TeeworldsQuery;
+import io.livezone.coordinator.ClusterConfig;
+import io.livezone.coordinator.ZoneService;
+import io.livezone.coordinator.image.ZoneImageService;
+import io.livezone.coordinator.plan.PlanRequest;
+import io.livezone.core.InvalidInputException;
+import io.livezone.core.LiveZoneException;
+import io.livezone.core.http.JsonHttpClient;
+import io.livezone.core.image.ImageRecipe;
+import io.livezone.core.image.Probe;
+import io.livezone.core.image.ServicePort;
+import io.livezone.core.image.ZoneImage;
+import io.livezone.image.ImageBuilder;
+import io.livezone.image.ImageStore;
+import io.livezone.lab.HostState;
+import io.livezone.lab.cluster.LocalCluster;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code livezone bench images}: real servers from Debian's packages, built with {@code image
+ * build}, booted on a local cluster of two sites, and moved live across the sites while a client
+ * that speaks their protocol keeps using them through the players' gateway.
+ *
+ * <ul>
+ *   <li>{@code teeworlds}: Debian's {@code teeworlds-server} (0.7), queried ten times a second by a
+ *       server browser ({@link TeeworldsBrowser}): errors are queries unanswered even after a new
+ *       handshake, reconnects are handshakes after the first (the server forgot its token: it is
+ *       not the same process any more), silence is the longest time between two answers.
+ *   <li>{@code redis}: Debian's {@code redis-server}, incremented twenty times a second by Debian's
+ *       {@code redis-cli} on one connection: every acknowledged INCR must be in the counter after
+ *       the moves, and the server must count no second connection.
+ * </ul>
+ *
+ * Progress goes to stderr with {@code --json}; the last line of stdout is one JSON object.
+ */
+@Command(
+        name = "images",
+        mixinStandardHelpOptions = true,
+        description =
+                "Game and database servers from Debian's packages, moved live across two sites"
+                        + " while their own clients keep using them through the gateway.")
+public final class ImagesBench implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The workloads: each an image recipe and the client that exercises it. */
+    enum Workload {
+        TEEWORLDS(
+                new ImageRecipe(
+                        "bench-teeworlds",
+                        List.of("teeworlds-server"),
+                        "env HOME=/root /usr/games/teeworlds-server \"bindaddr 0.0.0.0\""
+                                + " \"sv_port 8303\" \"sv_register 0\" \"sv_name LiveZone\"",
+                        List.of(ServicePort.parse("udp/8303")),
+                        Probe.parse(
+                                "udp/8303:"
+                                        + HexFormat.of().formatHex(TeeworldsQuery.probeRequest())),
+                        128),
+                "udp8303",
+                "teeworlds-browser"),
+        REDIS(
+                new ImageRecipe(
+                        "bench-redis",
+                        List.of("redis-server"),
+                        "redis-server --port 6379 --bind 0.0.0.0 --protected-mode no --save ''"
+                                + " --appendonly no",
+                        List.of(ServicePort.parse("tcp/6379")),
+                        Probe.parse("tcp/6379"),
+                        160),
+                "tcp6379",
+                "redis-cli");
+
+        final ImageRecipe recipe;
+        final String endpointSuffix;
+        final String client;
+
+        Workload(ImageRecipe recipe, String endpointSuffix, String client) {
+            this.recipe = recipe;
+            this.endpointSuffix = endpointSuffix;
+            this.client = client;
+        }
+    }
+
+    @Option(names = "--json", description = "Only JSON on stdout (progress goes to stderr).")
+    boolean json;
+
+    @Option(
+            names = "--images",
+            split = ",",
+            defaultValue = "teeworlds,redis",
+            description = "Workloads: teeworlds, redis (default: both).")
+    List<String> images;
+
+    @Option(
+            names = "--migrations",
+            defaultValue = "4",
+            description = "Live moves per zone, alternating sites (default: 4).")
+    int migrations;
+
+    @Option(names = "--latency", defaultValue = "25ms", description = "One-way link latency.")
+    String latency;
+
+    @Option(names = "--bandwidth", defaultValue = "200mbit", description = "Link bandwidth.")
+    String bandwidth;
+
+    @Option(names = "--cluster-root", defaultValue = "/run/livezone/clusters")
+    Path root;
+
+    private PrintStream progress;
+
+    @Override
+    public Integer call() throws Exception {
+        HostState.requireRoot();
+        if (migrations < 1 || migrations > 20) {
+            throw new InvalidInputException("--migrations must be 1..20");
+        }
+        List<Workload> workloads = images.stream().map(ImagesBench::workload).toList();
+        progress = json ? System.err : System.out;
+        ImageStore store = ImageStore.installed();
+        ImageBuilder builder = ImageBuilder.installed(store);
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode results = out.putArray("images");
+        String name = "ib" + ThreadLocalRandom.current().nextInt(100, 1000);
+        String yaml =
+                """
+                sites:
+                  - name: a
+                    hosts: [{name: h1, memory: 2GiB}]
+                  - name: b
+                    hosts: [{name: h2, memory: 2GiB}]
+                links:
+                  - {between: [a, b], latency: %s, jitter: 1ms, bandwidth: %s}
+                """
+                        .formatted(latency, bandwidth);
+        progress.printf(
+                "starting cluster %s: sites a (h1) and b (h2), link %s / %s%n",
+                name, latency, bandwidth);
+        LocalCluster cluster =
+                LocalCluster.up(root, name, ClusterConfig.parse(yaml), Duration.ofSeconds(120));
+        try {
+            for (Workload w : workloads) {
+                ImageBuilder.Built built =
+                        builder.build(
+                                w.recipe,
+                                line -> progress.println("image " + w.recipe.name() + ": " + line));
+                results.add(run(cluster, store, built, w));
+            }
+        } finally {
+            progress.println("removing cluster " + name);
+            LocalCluster.down(root, name);
+        }
+        System.out.println(JSON.writeValueAsString(out));
+        return 0;
+    }
+
+    private static Workload workload(String name) {
+        try {
+            return Workload.valueOf(name.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(
+                    "unknown workload '" + name + "'; choose from teeworlds, redis");
+        }
+    }
+
+    private ObjectNode run(
+            LocalCluster cluster, ImageStore store, ImageBuilder.Built built, Workload w)
+            throws Exception {
+        ZoneImage image = built.image();
+        JsonHttpClient api = cluster.api();
+        api.post(
+                "/v1/zone-images",
+                new ZoneImageService.RegisterImage(
+                        image, store.rootDisk(image.name()).toAbsolutePath().toString(), "a"),
+                JsonNode.class,
+                Duration.ofMinutes(5));
+        String zone = w.name().toLowerCase(java.util.Locale.ROOT).substring(0, 2) + "1";
+        progress.printf("zone %s: booting image %s on h1%n", zone, image.name());
+        long t0 = System.nanoTime();
+        api.post(
+                "/v1/zones",
+                new ZoneService.CreateZone(zone, "h1", null, null, null, null, null, image.name()),
+                JsonNode.class,
+                Duration.ofMinutes(5));
+        double bootSeconds = (System.nanoTime() - t0) / 1e9;
+        progress.printf("zone %s: ready in %.1f s%n", zone, bootSeconds);
+        String endpointName = zone + "." + w.endpointSuffix;
+        JsonNode served = cluster.awaitGatewayServes(endpointName, Duration.ofSeconds(30));
+        InetSocketAddress endpoint =
+                new InetSocketAddress(
+                        served.path("endpoint").asText(), served.path("port").asInt());
+        ObjectNode r = JSON.createObjectNode();
+        r.put("name", image.name());
+        r.set("packages", JSON.valueToTree(image.recipe().packages()));
+        r.put("build_s", Math.round(image.buildMillis() / 100.0) / 10.0);
+        r.put("build_cached", built.cached());
+        r.put("image_mib", Math.round(image.rootDiskBytes() / 1048576.0 * 10) / 10.0);
+        r.put("boot_to_ready_s", Math.round(bootSeconds * 10) / 10.0);
+        r.put("migrations", migrations);
+        r.put("cross_site", migrations);
+        r.put("client", w.client);
+        switch (w) {
+            case TEEWORLDS -> teeworlds(api, zone, endpoint, r);
+            case REDIS -> redis(api, zone, endpoint, r);
+        }
+        JsonNode switchovers =
+                cluster.gatewayApi()
+                        .get("/v1/zones/" + endpointName, JsonNode.class)
+                        .path("switchovers");
+        double gatewaySilence = 0;
+        double holdMax = 0;
+        for (JsonNode s : switchovers) {
+            gatewaySilence = Math.max(gatewaySilence, s.path("maxSilenceToClientMs").asDouble());
+            holdMax = Math.max(holdMax, s.path("holdMillis").asDouble());
+        }
+        r.put("gateway_switchovers", switchovers.size());
+        r.put("gateway_max_silence_to_client_ms", Math.round(gatewaySilence * 10) / 10.0);
+        r.put("gateway_max_hold_ms", holdMax);
+        api.delete("/v1/zones/" + zone, Duration.ofMinutes(1));
+        api.delete("/v1/zone-images/" + image.name(), Duration.ofSeconds(30));
+        progress.println("result " + r);
+        return r;
+    }
+
+    private void teeworlds(JsonHttpClient api, String zone, InetSocketAddress at, ObjectNode r)
+            throws Exception {
+        try (TeeworldsBrowser browser = TeeworldsBrowser.start(at, Duration.ofMillis(100))) {
+            requireAnswers(browser, 20);
+            moves(api, zone, () -> requireAnswers(browser, 20));
+            TeeworldsBrowser.Stats s = browser.stats();
+            r.put("client_errors", s.failed());
+            r.put("client_reconnects", s.reconnects());
+            r.put("client_retries", s.retries());
+            r.put("max_silence_ms", Math.round(s.maxSilenceMs() * 10) / 10.0);
+            r.put("answers", s.answered());
+            r.put("lost_acked_writes", 0); // a browser only reads
+            r.put("server", s.lastInfo() == null ? null : s.lastInfo().name());
+        }
+    }
+
+    private static void requireAnswers(TeeworldsBrowser browser, int n) throws Exception {
+        if (!browser.awaitAnswers(n, Duration.ofSeconds(30))) {
+            throw new LiveZoneException(
+                    "the Teeworlds server stopped answering: " + browser.stats());
+        }
+    }
+
+    private void redis(JsonHttpClient api, String zone, InetSocketAddress at, ObjectNode r)
+            throws Exception {
+        long connectionsBefore = RedisCli.totalConnections(at);
+        try (RedisCli counter = RedisCli.repeat(at, 0.05, "INCR", "lz:ticks")) {
+            counter.awaitLines(20, Duration.ofSeconds(30));
+            moves(
+                    api,
+                    zone,
+                    () -> counter.awaitLines(counter.lines().size() + 20, Duration.ofSeconds(30)));
+            counter.close();
+            List<String> replies = counter.lines();
+            long last = Long.parseLong(replies.get(replies.size() - 1));
+            long stored = Long.parseLong(RedisCli.once(at, "GET", "lz:ticks"));
+            double maxGap = Math.round(counter.maxGapMillis() * 10) / 10.0;
+            r.put("client_errors", counter.errors().size());
+            // The counting client and the two queries; any other connection is a reconnect.
+            r.put("client_reconnects", RedisCli.totalConnections(at) - connectionsBefore - 3);
+            r.put("max_silence_ms", maxGap);
+            r.put("acked_writes", replies.size());
+            r.put("lost_acked_writes", Math.max(0, last - stored));
+        }
+    }
+
+    /** A step that waits for the client after a move. */
+    @FunctionalInterface
+    interface Check {
+        void run() throws Exception;
+    }
+
+    private void moves(JsonHttpClient api, String zone, Check afterEach) throws Exception {
+        for (int i = 0; i < migrations; i++) {
+            String to = i % 2 == 0 ? "h2" : "h1";
+            long id =
+                    api.post(
+                                    "/v1/plans",
+                                    new PlanRequest(
+                                            "sequential",
+                                            List.of(new PlanRequest.Move(zone, to)),
+                                            null,
+                                            0),
+                                    JsonNode.class)
+                            .path("plan")
+                            .path("id")
+                            .asLong();
+            JsonNode plan = awaitPlan(api, id);
+            JsonNode move = plan.path("moves").get(0);
+            progress.printf(
+                    "zone %s -> %s: %s, downtime %d ms%n",
+                    zone, to, plan.path("state").asText(), move.path("downtimeMillis").asLong());
+            afterEach.run();
+        }
+    }
+
+    private static JsonNode awaitPlan(JsonHttpClient api, long id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode plan = api.get("/v1/plans/" + id, JsonNode.class).path("plan");
+            String state = plan.path("state").asText();
+            if (!state.equals("RUNNING")) {
+                if (!state.equals("DONE")) {
+                    throw new LiveZoneException("plan " + id + " ended " + plan);
+                }
+                return plan;
+            }
+            Thread.sleep(300);
+        }
+        throw new LiveZoneException("plan " + id + " did not finish in 10 minutes");
+    }
+}
