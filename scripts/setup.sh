@@ -62,6 +62,23 @@ if [ -n "$need" ] || [ "${qemu_major:-0}" -lt 8 ] || ! command -v qemu-img >/dev
   fi
 fi
 
+# 1b. pgbench, PostgreSQL's standard client (bench images, the database zone's players): Debian ships it
+# only in the server package, so it is unpacked from postgresql-15's .deb into build/tools; no PostgreSQL
+# server is installed or started on this machine. It links Debian's libpq5 (postgresql-client).
+step="unpack pgbench from Debian's postgresql-15 package"
+if [ ! -x build/tools/pgbench ]; then
+  pgtmp=$(mktemp -d)
+  if ! (cd "$pgtmp" && apt-get download -qq postgresql-15 >/dev/null 2>&1); then
+    apt-get update -qq >/dev/null
+    (cd "$pgtmp" && apt-get download -qq postgresql-15 >/dev/null)
+  fi
+  dpkg-deb -x "$pgtmp"/postgresql-15_*.deb "$pgtmp/x"
+  mkdir -p build/tools
+  cp "$pgtmp/x/usr/lib/postgresql/15/bin/pgbench" build/tools/pgbench.new
+  mv build/tools/pgbench.new build/tools/pgbench
+  rm -rf "$pgtmp"
+fi
+
 # 2. Maven build, when any source or POM is newer than the last build (find stops at the first hit). The
 # stamp, not the jar, marks the build: Maven leaves an up-to-date jar untouched, so a changed test source
 # would otherwise look newer than the jar on every call.

@@ -2,10 +2,13 @@ package io.livezone.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.livezone.bench.ImagesBench;
+import io.livezone.bots.clients.TeeworldsBrowser;
 import io.livezone.cli.cluster.ClusterCommand;
 import io.livezone.cli.cluster.PlanCommand;
 import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.ZoneService;
+import io.livezone.coordinator.image.ZoneImageService;
 import io.livezone.coordinator.plan.PlanRequest;
 import io.livezone.core.LiveZoneException;
 import io.livezone.core.cluster.MigrationSettings;
@@ -13,6 +16,8 @@ import io.livezone.core.http.JsonHttpClient;
 import io.livezone.dve.bot.AggregateStats;
 import io.livezone.dve.bot.BotConfig;
 import io.livezone.dve.bot.BotSwarm;
+import io.livezone.image.ImageBuilder;
+import io.livezone.image.ImageStore;
 import io.livezone.lab.cluster.LocalCluster;
 import io.livezone.lab.cluster.RttReporter;
 
@@ -27,9 +32,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The main demo: a local cluster of three hosts in two sites, two zones with players attached, then
- * migration plans across and within sites, with what the players felt. Everything is removed at the
- * end, also on failure or Ctrl-C.
+ * The main demo: a local cluster of three hosts in two sites, two zones with players attached and a
+ * real game server from Debian's packages with a server browser querying it, then migration plans
+ * across and within sites, with what the players felt. Everything is removed at the end, also on
+ * failure or Ctrl-C.
  */
 final class ClusterDemo {
     /**
@@ -39,6 +45,9 @@ final class ClusterDemo {
      * update gap is ~0.4 s).
      */
     private static final MigrationSettings SETTINGS = new MigrationSettings(30, 0, true, true);
+
+    /** The zone running Debian's Teeworlds server. */
+    private static final String TEEWORLDS = "teeworlds";
 
     private final PrintStream out;
     private final int bots;
@@ -57,6 +66,7 @@ final class ClusterDemo {
         Runtime.getRuntime().addShutdownHook(cleanup);
         Map<String, BotSwarm> swarms = new LinkedHashMap<>();
         RttReporter reporter = null;
+        TeeworldsBrowser browser = null;
         try {
             ClusterConfig config = ClusterConfig.parse(ClusterCommand.DEFAULT_CONFIG);
             out.println(
@@ -109,6 +119,10 @@ final class ClusterDemo {
                         endpoint.getPort());
                 swarms.put(z.getKey(), attach(endpoint, z.getKey()));
             }
+            out.println(
+                    "   and a real game server from Debian's packages: teeworlds-server, built into"
+                            + " a zone image (once; cached in build/images)");
+            browser = bootTeeworlds(cluster, api);
             reporter = new RttReporter(gateway, swarms, Duration.ofSeconds(2));
             for (BotSwarm s : swarms.values()) {
                 if (!s.awaitAllReceiving(Duration.ofSeconds(60))) {
@@ -118,14 +132,15 @@ final class ClusterDemo {
             Thread.sleep(2000);
             swarms.values().forEach(BotSwarm::cutWindow);
             out.println(
-                    "3. Plan 1 (auto): swap the zones across sites — arena h1->h3, market h3->h1");
-            plan(api, "auto", Map.of("arena", "h3", "market", "h1"));
-            report(swarms);
+                    "3. Plan 1 (auto): swap the zones across sites — arena h1->h3, market h3->h1,"
+                            + " teeworlds h1->h3");
+            plan(api, "auto", Map.of("arena", "h3", "market", "h1", TEEWORLDS, "h3"));
+            report(swarms, browser);
             out.println(
                     "4. Plan 2 (sequential): arena h3->h2 (back to eu), market h1->h3 (back to"
-                            + " us)");
-            plan(api, "sequential", Map.of("arena", "h2", "market", "h3"));
-            report(swarms);
+                            + " us), teeworlds h3->h2");
+            plan(api, "sequential", Map.of("arena", "h2", "market", "h3", TEEWORLDS, "h2"));
+            report(swarms, browser);
             out.println("5. Where the zones are now:");
             for (JsonNode z : api.get("/v1/zones", JsonNode.class)) {
                 out.printf(
@@ -135,6 +150,9 @@ final class ClusterDemo {
                         z.path("state").asText());
             }
         } finally {
+            if (browser != null) {
+                browser.close();
+            }
             if (reporter != null) {
                 reporter.close();
             }
@@ -146,6 +164,53 @@ final class ClusterDemo {
                     "Everything the demo created (agents, coordinator, VMs, namespaces, bridges,"
                             + " files) has been removed.");
         }
+    }
+
+    /**
+     * Builds (or finds built) the Teeworlds image, registers it, boots zone {@value #TEEWORLDS} on
+     * h1 and starts a server browser querying it through the gateway ten times a second.
+     */
+    private TeeworldsBrowser bootTeeworlds(LocalCluster cluster, JsonHttpClient api)
+            throws Exception {
+        ImageStore store = ImageStore.installed();
+        ImageBuilder.Built built =
+                ImageBuilder.installed(store)
+                        .build(
+                                ImagesBench.teeworldsRecipe("demo-teeworlds"),
+                                line -> out.println("   image demo-teeworlds: " + line));
+        api.post(
+                "/v1/zone-images",
+                new ZoneImageService.RegisterImage(
+                        built.image(),
+                        store.rootDisk(built.image().name()).toAbsolutePath().toString(),
+                        "eu"),
+                JsonNode.class,
+                Duration.ofMinutes(5));
+        api.post(
+                "/v1/zones",
+                new ZoneService.CreateZone(
+                        TEEWORLDS, "h1", null, null, null, null, null, built.image().name()),
+                JsonNode.class,
+                Duration.ofMinutes(5));
+        JsonNode served =
+                cluster.awaitGatewayServes(TEEWORLDS + ".udp8303", Duration.ofSeconds(30));
+        InetSocketAddress endpoint =
+                new InetSocketAddress(
+                        served.path("endpoint").asText(), served.path("port").asInt());
+        out.printf(
+                "   zone %-9s runs on h1 (image %s, %.0f MiB); a server browser queries it at the"
+                        + " gateway, %s:%d (udp)%n",
+                TEEWORLDS,
+                built.image().name(),
+                built.image().rootDiskBytes() / 1048576.0,
+                endpoint.getHostString(),
+                endpoint.getPort());
+        TeeworldsBrowser browser = TeeworldsBrowser.start(endpoint, Duration.ofMillis(100));
+        if (!browser.awaitAnswers(5, Duration.ofSeconds(60))) {
+            browser.close();
+            throw new LiveZoneException("the Teeworlds server does not answer: " + browser.stats());
+        }
+        return browser;
     }
 
     /**
@@ -183,7 +248,8 @@ final class ClusterDemo {
         }
     }
 
-    private void report(Map<String, BotSwarm> swarms) throws InterruptedException {
+    private void report(Map<String, BotSwarm> swarms, TeeworldsBrowser browser)
+            throws InterruptedException {
         Thread.sleep(1500);
         out.printf(
                 "   %-7s %5s %12s %12s %6s %12s %11s%n",
@@ -200,5 +266,10 @@ final class ClusterDemo {
                     s.disconnected(),
                     s.tickContinuityOk() ? "ok" : "BROKEN");
         }
+        TeeworldsBrowser.Stats t = browser.stats();
+        out.printf(
+                "   %-9s server browser (Teeworlds' own query protocol): %d answers, longest"
+                        + " silence %.0f ms, %d unanswered, %d reconnects, %d resent%n",
+                TEEWORLDS, t.answered(), t.maxSilenceMs(), t.failed(), t.reconnects(), t.retries());
     }
 }

@@ -2,6 +2,7 @@ package io.livezone.core.image;
 
 import io.livezone.core.ImageName;
 import io.livezone.core.InvalidInputException;
+import io.livezone.core.ZoneSpec;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -35,7 +36,9 @@ public record ImageRecipe(
         List<ServicePort> ports,
         Probe probe,
         int memoryMiB) {
-    public static final int MIN_MEMORY_MIB = 64;
+    /** A zone's memory floor, whatever it boots ({@code ZoneSpec.MIN_MEMORY}). */
+    public static final int MIN_MEMORY_MIB = (int) ZoneSpec.MIN_MEMORY.mib();
+
     public static final int MAX_MEMORY_MIB = 4096;
     public static final int DEFAULT_MEMORY_MIB = 256;
     public static final int MAX_PACKAGES = 64;
