@@ -144,7 +144,7 @@ final class ClusterDemo {
             out.println("5. Where the zones are now:");
             for (JsonNode z : api.get("/v1/zones", JsonNode.class)) {
                 out.printf(
-                        "   %-7s on %s (%s)%n",
+                        "   %-9s on %s (%s)%n",
                         z.path("definition").path("name").asText(),
                         z.path("host").asText(),
                         z.path("state").asText());

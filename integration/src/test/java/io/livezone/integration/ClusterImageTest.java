@@ -212,7 +212,7 @@ class ClusterImageTest {
                                 "--probe",
                                 probe,
                                 "--memory-mib",
-                                "128"))
+                                "160"))
                 .as(stderr())
                 .isZero();
         assertThat(cluster("zone", "create", "tw1", "--host", "h1", "--image", "tw"))
