@@ -36,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -77,11 +78,6 @@ public final class ImagesBench implements Callable<Integer> {
             new MigrationSettings(MigrationSettings.DEFAULT.downtimeLimitMs(), 0, true, true);
 
     /**
-     * Debian's PostgreSQL 15 with its data on the zone's disk: the first boot creates the cluster
-     * (any host may connect, trusted: the zone network is the project's own), then the server runs
-     * as user postgres with fsync on.
-     */
-    /**
      * Debian's Teeworlds 0.7 server on UDP 8303, registering with no master server (its traffic
      * stays in the zone network), ready when it answers a browser's token request.
      */
@@ -96,6 +92,11 @@ public final class ImagesBench implements Callable<Integer> {
                 160);
     }
 
+    /**
+     * Debian's PostgreSQL 15 with its data on the zone's disk: the first boot creates the cluster
+     * (any host may connect, trusted: the zone network is the project's own), then the server runs
+     * as user postgres with fsync on.
+     */
     static final String POSTGRES_EXEC =
             "sh -c 'D=/var/lib/postgresql/lz B=/usr/lib/postgresql/15/bin; if [ ! -s $D/PG_VERSION"
                 + " ]; then install -d -o postgres -m 700 $D && runuser -u postgres -- $B/initdb -D"
@@ -214,7 +215,7 @@ public final class ImagesBench implements Callable<Integer> {
 
     private static Workload workload(String name) {
         try {
-            return Workload.valueOf(name.strip().toUpperCase(java.util.Locale.ROOT));
+            return Workload.valueOf(name.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(
                     "unknown workload '" + name + "'; choose from teeworlds, redis, postgres");
@@ -232,7 +233,7 @@ public final class ImagesBench implements Callable<Integer> {
                         image, store.rootDisk(image.name()).toAbsolutePath().toString(), "a"),
                 JsonNode.class,
                 Duration.ofMinutes(5));
-        String zone = w.name().toLowerCase(java.util.Locale.ROOT).substring(0, 2) + "1";
+        String zone = w.name().toLowerCase(Locale.ROOT).substring(0, 2) + "1";
         progress.printf("zone %s: booting image %s on h1%n", zone, image.name());
         long t0 = System.nanoTime();
         api.post(
@@ -345,18 +346,20 @@ public final class ImagesBench implements Callable<Integer> {
         move(api, zone, "h2");
         move(api, zone, "h1");
         r.put("warmup_moves", 2);
-        Pgbench.Running run = pg.run(2, 50, Duration.ofSeconds(20 + 120L * migrations));
-        Thread.sleep(5_000);
-        moves(
-                api,
-                zone,
-                () -> {
-                    if (!run.isAlive()) {
-                        throw new LiveZoneException("pgbench ended before the moves did");
-                    }
-                    Thread.sleep(5_000);
-                });
-        Pgbench.Result result = run.await();
+        Pgbench.Result result;
+        try (Pgbench.Running run = pg.run(2, 50, Duration.ofSeconds(20 + 120L * migrations))) {
+            Thread.sleep(5_000);
+            moves(
+                    api,
+                    zone,
+                    () -> {
+                        if (!run.isAlive()) {
+                            throw new LiveZoneException("pgbench ended before the moves did");
+                        }
+                        Thread.sleep(5_000);
+                    });
+            result = run.await();
+        }
         long rows = Long.parseLong(pg.query("SELECT count(*) FROM pgbench_history"));
         progress.printf(
                 "pgbench: %d transactions, %d failed, %d clients aborted, %.1f tps; %d rows%n",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.livezone.cli.cluster.ClusterOptions;
+import io.livezone.core.EnvironmentException;
 import io.livezone.core.ImageName;
 import io.livezone.core.InvalidInputException;
 import io.livezone.core.LiveZoneException;
@@ -163,6 +164,9 @@ public final class ImageCommand {
         public void run() {
             ImageName.validate(name, "image");
             boolean local = store().find(name).isPresent();
+            if (local) {
+                store().requireUnused(name); // before the cluster forgets it
+            }
             // The cluster first: it refuses while a zone (hibernated ones too) boots the image,
             // and then nothing is deleted here either.
             boolean registered = unregister();
@@ -195,6 +199,17 @@ public final class ImageCommand {
                     return false;
                 }
                 throw e;
+            } catch (EnvironmentException unreachable) {
+                // Its site caches keep their own copies: deleting here breaks none of its zones.
+                System.err.println(
+                        "livezone: cluster "
+                                + cluster.name
+                                + " does not answer ("
+                                + unreachable.getMessage()
+                                + "); image "
+                                + name
+                                + " stays registered there");
+                return false;
             }
         }
     }

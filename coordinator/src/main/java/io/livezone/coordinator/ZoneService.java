@@ -131,12 +131,19 @@ public final class ZoneService {
         RestartPolicy restart = RestartPolicy.of(request.restart());
         ZoneDefinition def;
         StorageService.PlannedDisk disk = null;
-        synchronized (this) {
-            if (registry.findZone(request.name()).isPresent()) {
-                throw new ZoneAlreadyExistsException(request.name());
-            }
-            // Held until the zone is registered: an image is never deleted under a zone booting it.
-            synchronized (registry.storageLock("image:" + request.image())) {
+        // The image first (never under this monitor: a registration holds it while its root disk
+        // is copied), until the zone is registered: no image is deleted under a zone that uses it.
+        String imageName =
+                request.image() != null
+                        ? request.image()
+                        : request.disk() == null ? null : request.disk().image();
+        Object imageLock =
+                imageName == null ? new Object() : registry.storageLock("image:" + imageName);
+        synchronized (imageLock) {
+            synchronized (this) {
+                if (registry.findZone(request.name()).isPresent()) {
+                    throw new ZoneAlreadyExistsException(request.name());
+                }
                 ZoneImage image = request.image() == null ? null : images.require(request.image());
                 long memory =
                         request.memoryMiB() != null

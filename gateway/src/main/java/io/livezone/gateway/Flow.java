@@ -53,10 +53,14 @@ abstract class Flow {
     private long measureUntil;
 
     /**
-     * The hold began: the silence of each direction that carried traffic starts at its last packet.
+     * The hold began at {@code now}: the silence of each direction that carried traffic lately
+     * starts at its last packet (a flow idle for longer says nothing about the switchover).
      */
-    final void holdBegan() {
-        System.arraycopy(lastWritten, 0, silenceFrom, 0, 2);
+    final void holdBegan(long now) {
+        long recent = now - SwitchoverContinuity.MEASURE_WINDOW_MS * 1_000_000;
+        for (int i = 0; i < 2; i++) {
+            silenceFrom[i] = lastWritten[i] != 0 && lastWritten[i] >= recent ? lastWritten[i] : 0;
+        }
         meter = null;
     }
 

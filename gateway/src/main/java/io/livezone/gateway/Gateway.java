@@ -466,7 +466,9 @@ public final class Gateway implements AutoCloseable {
         }
         route.hold(hold);
         route.holdBeganMillis = System.currentTimeMillis();
-        route.flows().forEach(Flow::holdBegan);
+        List<Flow> flows = route.flows();
+        route.flowsAtHold = flows.size();
+        flows.forEach(f -> f.holdBegan(now));
         log.debug("zone {}: holding inbound traffic", route.name);
         return handle;
     }
@@ -483,7 +485,7 @@ public final class Gateway implements AutoCloseable {
         List<Flow> flows = route.flows();
         ContinuityMeter switchover =
                 new ContinuityMeter(
-                        hold.handle, route.holdBeganMillis, location.site(), flows.size());
+                        hold.handle, route.holdBeganMillis, location.site(), route.flowsAtHold);
         flows.forEach(f -> f.holdEnded(switchover, now));
         if (route.switchovers.size() == ZoneRoute.SWITCHOVERS_KEPT) {
             route.switchovers.removeFirst();

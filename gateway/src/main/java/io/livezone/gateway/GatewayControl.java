@@ -205,7 +205,11 @@ public final class GatewayControl {
             }
             HoldHandle handle = switchover.handle().orElseThrow();
             // The zone keeps its addresses wherever it runs: only the site changes.
-            ZoneLocation now = gateway.location(endpoint).orElseThrow();
+            ZoneLocation now = gateway.location(endpoint).orElse(null);
+            if (now == null) {
+                switchovers.remove(endpoint, switchover); // its endpoint was closed meanwhile
+                continue;
+            }
             switchover.resumed(new ZoneLocation(now.udp(), now.tcp(), body.site()));
             switchovers.remove(endpoint, switchover);
             log.info("zone {}: released to site {} ({})", endpoint, body.site(), handle);

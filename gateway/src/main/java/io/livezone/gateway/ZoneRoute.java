@@ -37,8 +37,10 @@ final class ZoneRoute {
 
     static final int SWITCHOVERS_KEPT = 16;
 
-    /** Wall-clock time the current hold began. */
+    /** Wall-clock time the current hold began, and the client flows open then. */
     long holdBeganMillis;
+
+    int flowsAtHold;
 
     /** Every client flow: UDP sessions and TCP connections. */
     List<Flow> flows() {

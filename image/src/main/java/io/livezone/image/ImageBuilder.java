@@ -64,17 +64,17 @@ public final class ImageBuilder {
     private final Path scripts;
     private final Path guest;
 
-    /**
-     * @param scripts the folder holding {@code build-image.sh} and the guest init scripts
-     * @param guest the zone guest folder (its extracted Debian kernel; the root initramfs goes
-     *     there)
-     */
     /** A builder into {@code store} with the scripts and guest folder of this checkout. */
     public static ImageBuilder installed(ImageStore store) {
         Path home = LiveZoneHome.path();
         return new ImageBuilder(store, home.resolve("scripts"), home.resolve("build/guest"));
     }
 
+    /**
+     * @param scripts the folder holding {@code build-image.sh} and the guest init scripts
+     * @param guest the zone guest folder (its extracted Debian kernel; the root initramfs goes
+     *     there)
+     */
     public ImageBuilder(ImageStore store, Path scripts, Path guest) {
         this.store = store;
         this.scripts = scripts;

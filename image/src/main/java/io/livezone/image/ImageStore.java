@@ -135,11 +135,12 @@ public final class ImageStore {
      * Removes an image's folder; false if there was none. Refused while a process on this machine
      * holds its root disk open (a zone's QEMU reads it through its overlay).
      */
-    public boolean delete(String name) {
+    /**
+     * Refuses (naming the processes) while a process on this machine holds the image's root disk
+     * open: a running zone's QEMU.
+     */
+    public void requireUnused(String name) {
         Path target = dir.resolve(DiskDefinition.validateImageName(name));
-        if (!Files.exists(target)) {
-            return false;
-        }
         List<ProcessHandle> users = openedBy(target.resolve(ROOT_DISK));
         if (!users.isEmpty()) {
             throw new InvalidInputException(
@@ -164,6 +165,14 @@ public final class ImageStore {
                                     .toList()
                             + "; stop the zones that boot it first");
         }
+    }
+
+    public boolean delete(String name) {
+        Path target = dir.resolve(DiskDefinition.validateImageName(name));
+        if (!Files.exists(target)) {
+            return false;
+        }
+        requireUnused(name);
         // Renamed first, so a half-deleted image never looks whole.
         Path doomed = dir.resolve("." + name + ".deleting-" + ProcessHandle.current().pid());
         try {

@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -77,7 +78,7 @@ class ClusterImageTest {
 
     /** A cluster command: the arguments, then this cluster's name and root. */
     private int cluster(String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 4);
+        String[] all = Arrays.copyOf(args, args.length + 4);
         all[args.length] = "--cluster";
         all[args.length + 1] = fixture.name();
         all[args.length + 2] = "--cluster-root";

@@ -105,8 +105,8 @@ public final class Pgbench {
         return f.output.strip();
     }
 
-    /** A pgbench run in progress. */
-    public static final class Running {
+    /** A pgbench run in progress; closing it ends the run at once. */
+    public static final class Running implements AutoCloseable {
         private final Process process;
         private final Duration duration;
 
@@ -117,6 +117,11 @@ public final class Pgbench {
 
         public boolean isAlive() {
             return process.isAlive();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
         }
 
         /** Waits for the run to end (its duration and a minute more at most). */

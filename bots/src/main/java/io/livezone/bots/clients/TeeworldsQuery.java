@@ -96,12 +96,13 @@ public final class TeeworldsQuery implements AutoCloseable {
     public Info query(Duration timeout) throws IOException {
         socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
         for (int attempt = 0; attempt < 3; attempt++) {
-            if (!hasToken) {
-                handshake();
-            }
-            browserToken = (browserToken + 1) & 0xffffff; // never -1: 0.7.5 servers crash on it
-            send(infoRequest(serverToken, myToken, browserToken));
             try {
+                if (!hasToken) {
+                    handshake();
+                }
+                // never -1: 0.7.5 servers crash on it
+                browserToken = (browserToken + 1) & 0xffffff;
+                send(infoRequest(serverToken, myToken, browserToken));
                 return awaitInfo();
             } catch (SocketTimeoutException e) {
                 retries++;

@@ -185,6 +185,9 @@ public final class ZoneCommand {
                     site = h.path("site").asText();
                 }
             }
+            if (site == null) { // before anything is registered
+                throw new InvalidInputException("unknown host '" + host + "'");
+            }
             api.post(
                     "/v1/zone-images",
                     new ZoneImageService.RegisterImage(
@@ -202,7 +205,7 @@ public final class ZoneCommand {
         if (!image.isObject()) {
             return "";
         }
-        java.util.List<String> ports = new java.util.ArrayList<>();
+        java.util.List<String> ports = new java.util.ArrayList<>(); // List is the command
         image.path("ports").forEach(p -> ports.add(p.asText()));
         return ", image " + image.path("name").asText() + " (" + String.join(" ", ports) + ")";
     }

@@ -147,7 +147,7 @@ public final class HttpAgentGateway implements AgentGateway {
 
     @Override
     public BaseImageInfo importBaseImage(BaseImageImport request) {
-        // Hashing and copying a root disk of a few hundred MiB takes seconds, not minutes.
+        // Hashing and copying a root disk (400 MiB for PostgreSQL) on a busy machine.
         return http.post("/v1/images/import", request, BaseImageInfo.class, Duration.ofMinutes(5));
     }
 
