@@ -107,7 +107,7 @@ public final class ImagesBench implements Callable<Integer> {
 
     /** The workloads: each an image recipe and the client that exercises it. */
     enum Workload {
-        TEEWORLDS(teeworldsRecipe("bench-teeworlds"), "udp8303", "teeworlds-browser"),
+        TEEWORLDS(teeworldsRecipe("bench-teeworlds"), "teeworlds-browser"),
         REDIS(
                 new ImageRecipe(
                         "bench-redis",
@@ -117,7 +117,6 @@ public final class ImagesBench implements Callable<Integer> {
                         List.of(ServicePort.parse("tcp/6379")),
                         Probe.parse("tcp/6379"),
                         160),
-                "tcp6379",
                 "redis-cli"),
         POSTGRES(
                 new ImageRecipe(
@@ -127,16 +126,13 @@ public final class ImagesBench implements Callable<Integer> {
                         List.of(ServicePort.parse("tcp/5432")),
                         Probe.parse("tcp/5432"),
                         256),
-                "tcp5432",
                 "pgbench");
 
         final ImageRecipe recipe;
-        final String endpointSuffix;
         final String client;
 
-        Workload(ImageRecipe recipe, String endpointSuffix, String client) {
+        Workload(ImageRecipe recipe, String client) {
             this.recipe = recipe;
-            this.endpointSuffix = endpointSuffix;
             this.client = client;
         }
     }
@@ -243,7 +239,7 @@ public final class ImagesBench implements Callable<Integer> {
                 Duration.ofMinutes(5));
         double bootSeconds = (System.nanoTime() - t0) / 1e9;
         progress.printf("zone %s: ready in %.1f s%n", zone, bootSeconds);
-        String endpointName = zone + "." + w.endpointSuffix;
+        String endpointName = image.recipe().ports().get(0).endpointOf(zone);
         JsonNode served = cluster.awaitGatewayServes(endpointName, Duration.ofSeconds(30));
         InetSocketAddress endpoint =
                 new InetSocketAddress(

@@ -193,7 +193,9 @@ final class ClusterDemo {
                 JsonNode.class,
                 Duration.ofMinutes(5));
         JsonNode served =
-                cluster.awaitGatewayServes(TEEWORLDS + ".udp8303", Duration.ofSeconds(30));
+                cluster.awaitGatewayServes(
+                        built.image().recipe().ports().get(0).endpointOf(TEEWORLDS),
+                        Duration.ofSeconds(30));
         InetSocketAddress endpoint =
                 new InetSocketAddress(
                         served.path("endpoint").asText(), served.path("port").asInt());

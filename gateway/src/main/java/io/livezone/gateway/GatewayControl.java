@@ -298,21 +298,19 @@ public final class GatewayControl {
      */
     private List<String> endpointsOf(String zone) {
         List<String> endpoints =
-                gateway.zones().stream()
-                        .filter(e -> e.equals(zone) || e.startsWith(zone + "."))
-                        .sorted()
-                        .toList();
+                gateway.zones().stream().filter(e -> isEndpointOf(e, zone)).sorted().toList();
         if (endpoints.isEmpty()) {
             throw ApiException.notFound("the gateway does not serve zone '" + zone + "'");
         }
         return endpoints;
     }
 
+    private static boolean isEndpointOf(String endpoint, String zone) {
+        return endpoint.equals(zone) || endpoint.startsWith(zone + ".");
+    }
+
     private List<String> heldEndpointsOf(String zone) {
-        return switchovers.keySet().stream()
-                .filter(e -> e.equals(zone) || e.startsWith(zone + "."))
-                .sorted()
-                .toList();
+        return switchovers.keySet().stream().filter(e -> isEndpointOf(e, zone)).sorted().toList();
     }
 
     /** The switchovers of the zone's held endpoints; a conflict if none is held. */

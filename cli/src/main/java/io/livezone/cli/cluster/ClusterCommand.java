@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.livezone.coordinator.ClusterConfig;
 import io.livezone.coordinator.dashboard.Dashboard;
+import io.livezone.core.image.ServicePort;
 import io.livezone.lab.cluster.LocalCluster;
 
 import picocli.CommandLine.Command;
@@ -149,7 +150,7 @@ public final class ClusterCommand {
                                         + qos.path("clients").asInt());
                 // A zone image's service: one endpoint per declared port.
                 for (JsonNode port : z.path("definition").path("image").path("ports")) {
-                    JsonNode p = served.get(name + "." + port.asText().replace("/", ""));
+                    JsonNode p = served.get(ServicePort.parse(port.asText()).endpointOf(name));
                     System.out.printf(
                             "%-12s %-8s %-10s %-18s %-22s%n",
                             "",

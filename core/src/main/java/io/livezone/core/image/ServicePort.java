@@ -27,6 +27,15 @@ public record ServicePort(Protocol protocol, int port) implements Comparable<Ser
         }
     }
 
+    /**
+     * The name of this port's endpoint at the players' gateway for {@code zone}: {@code
+     * kv1.tcp6379} (a zone name has no dot, so the gateway finds a zone's endpoints by the prefix
+     * {@code zone.}).
+     */
+    public String endpointOf(String zone) {
+        return zone + "." + protocol.id() + port;
+    }
+
     /** Parses {@code tcp/N} or {@code udp/N} (also its JSON form). */
     @JsonCreator
     public static ServicePort parse(String text) {

@@ -27,6 +27,7 @@ class ImageRecipeTest {
         assertThat(ServicePort.parse("udp/30000"))
                 .isEqualTo(new ServicePort(ServicePort.Protocol.UDP, 30000));
         assertThat(ServicePort.parse(" TCP/80 ").toString()).isEqualTo("tcp/80");
+        assertThat(ServicePort.parse("udp/30000").endpointOf("tw1")).isEqualTo("tw1.udp30000");
         assertThat(Probe.parse("tcp/6379")).isEqualTo(new Probe.Tcp(6379));
         assertThat(Probe.parse("udp/8303:FFFF0001")).isEqualTo(new Probe.Udp(8303, "ffff0001"));
         assertThat(Probe.parse("none")).isEqualTo(new Probe.None());

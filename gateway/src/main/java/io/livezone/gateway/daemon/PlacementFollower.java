@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.livezone.core.EnvironmentException;
 import io.livezone.core.http.JsonHttpClient;
+import io.livezone.core.image.ServicePort;
 import io.livezone.gateway.EndpointProtocol;
 import io.livezone.gateway.Gateway;
 import io.livezone.gateway.GatewayControl;
@@ -83,11 +84,10 @@ final class PlacementFollower {
             JsonNode image = def.path("image");
             if (image.isObject()) {
                 // A zone image's service: an endpoint per declared port, whatever its protocol.
-                for (JsonNode port : image.path("ports")) {
-                    String[] p = port.asText().split("/");
-                    InetSocketAddress target =
-                            new InetSocketAddress(address, Integer.parseInt(p[1]));
-                    String endpoint = portEndpoint(name, port.asText());
+                for (JsonNode p : image.path("ports")) {
+                    ServicePort port = ServicePort.parse(p.asText());
+                    InetSocketAddress target = new InetSocketAddress(address, port.port());
+                    String endpoint = port.endpointOf(name);
                     present.add(endpoint);
                     follow(
                             endpoint,
@@ -154,15 +154,6 @@ final class PlacementFollower {
             gateway.retarget(endpoint, location);
             log.info("zone {}: now at site {}", endpoint, location.site());
         }
-    }
-
-    /**
-     * Endpoint name of a zone image's service port: {@code kv1.tcp6379} for port {@code tcp/6379}
-     * of zone {@code kv1} (zone names have no dot; the gateway holds all of a zone's endpoints at a
-     * switchover).
-     */
-    static String portEndpoint(String zone, String port) {
-        return zone + "." + port.replace("/", "");
     }
 
     private int nextPort() {
