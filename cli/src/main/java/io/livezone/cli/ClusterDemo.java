@@ -68,6 +68,16 @@ final class ClusterDemo {
         RttReporter reporter = null;
         TeeworldsBrowser browser = null;
         try {
+            // Before the cluster: a first build (about a minute) then has the machine to itself.
+            out.println(
+                    "0. A real game server from Debian's packages, teeworlds-server, as a zone"
+                        + " image (built once, then cached in build/images)");
+            ImageStore store = ImageStore.installed();
+            ImageBuilder.Built teeworlds =
+                    ImageBuilder.installed(store)
+                            .build(
+                                    ImagesBench.teeworldsRecipe("demo-teeworlds"),
+                                    line -> out.println("   image demo-teeworlds: " + line));
             ClusterConfig config = ClusterConfig.parse(ClusterCommand.DEFAULT_CONFIG);
             out.println(
                     "1. Starting a local cluster: coordinator + 3 host agents, each host in its own"
@@ -119,10 +129,8 @@ final class ClusterDemo {
                         endpoint.getPort());
                 swarms.put(z.getKey(), attach(endpoint, z.getKey()));
             }
-            out.println(
-                    "   and a real game server from Debian's packages: teeworlds-server, built into"
-                            + " a zone image (once; cached in build/images)");
-            browser = bootTeeworlds(cluster, api);
+            out.println("   and the Teeworlds zone, with a server browser querying it");
+            browser = bootTeeworlds(cluster, api, store, teeworlds);
             reporter = new RttReporter(gateway, swarms, Duration.ofSeconds(2));
             for (BotSwarm s : swarms.values()) {
                 if (!s.awaitAllReceiving(Duration.ofSeconds(60))) {
@@ -167,17 +175,12 @@ final class ClusterDemo {
     }
 
     /**
-     * Builds (or finds built) the Teeworlds image, registers it, boots zone {@value #TEEWORLDS} on
-     * h1 and starts a server browser querying it through the gateway ten times a second.
+     * Registers the Teeworlds image, boots zone {@value #TEEWORLDS} on h1 and starts a server
+     * browser querying it through the gateway ten times a second.
      */
-    private TeeworldsBrowser bootTeeworlds(LocalCluster cluster, JsonHttpClient api)
+    private TeeworldsBrowser bootTeeworlds(
+            LocalCluster cluster, JsonHttpClient api, ImageStore store, ImageBuilder.Built built)
             throws Exception {
-        ImageStore store = ImageStore.installed();
-        ImageBuilder.Built built =
-                ImageBuilder.installed(store)
-                        .build(
-                                ImagesBench.teeworldsRecipe("demo-teeworlds"),
-                                line -> out.println("   image demo-teeworlds: " + line));
         api.post(
                 "/v1/zone-images",
                 new ZoneImageService.RegisterImage(
