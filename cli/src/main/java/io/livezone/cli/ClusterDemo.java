@@ -71,7 +71,7 @@ final class ClusterDemo {
             // Before the cluster: a first build (about a minute) then has the machine to itself.
             out.println(
                     "0. A real game server from Debian's packages, teeworlds-server, as a zone"
-                        + " image (built once, then cached in build/images)");
+                            + " image (built once, then cached in build/images)");
             ImageStore store = ImageStore.installed();
             ImageBuilder.Built teeworlds =
                     ImageBuilder.installed(store)

@@ -3,22 +3,16 @@ package io.livezone.gateway;
 /** Collects one switchover's {@link SwitchoverContinuity} as flows report in. Event loop only. */
 final class ContinuityMeter {
     private final long atMillis;
-    private final long holdNanos;
+    private final HoldHandle hold; // read at each snapshot: the release replays after this is made
     private final String site;
-    private final long held;
-    private final long replayed;
-    private final long dropped;
     private final int flows;
     private final int[] measured = new int[2];
     private final long[] maxSilence = new long[2];
 
     ContinuityMeter(HoldHandle hold, long atMillis, String site, int flows) {
         this.atMillis = atMillis;
-        this.holdNanos = hold.duration().toNanos();
+        this.hold = hold;
         this.site = site;
-        this.held = hold.totalHeldPackets();
-        this.replayed = hold.replayedPackets();
-        this.dropped = hold.droppedPackets();
         this.flows = flows;
     }
 
@@ -30,11 +24,11 @@ final class ContinuityMeter {
     SwitchoverContinuity snapshot() {
         return new SwitchoverContinuity(
                 atMillis,
-                holdNanos / 1_000_000,
+                hold.duration().toMillis(),
                 site,
-                held,
-                replayed,
-                dropped,
+                hold.totalHeldPackets(),
+                hold.replayedPackets(),
+                hold.droppedPackets(),
                 flows,
                 measured[Direction.TO_ZONE.ordinal()],
                 measured[Direction.TO_CLIENT.ordinal()],
