@@ -382,20 +382,13 @@ public final class ImagesBench implements Callable<Integer> {
         }
     }
 
-    private void move(JsonHttpClient api, String zone, String to) throws InterruptedException {
-        long id =
-                api.post(
-                                "/v1/plans",
-                                new PlanRequest(
-                                        "sequential",
-                                        List.of(new PlanRequest.Move(zone, to)),
-                                        SETTINGS,
-                                        0),
-                                JsonNode.class)
-                        .path("plan")
-                        .path("id")
-                        .asLong();
-        JsonNode plan = awaitPlan(api, id);
+    private void move(JsonHttpClient api, String zone, String to) {
+        JsonNode plan =
+                PlanRuns.run(
+                        api,
+                        new PlanRequest(
+                                "sequential", List.of(new PlanRequest.Move(zone, to)), SETTINGS, 0),
+                        Duration.ofMinutes(10));
         JsonNode move = plan.path("moves").get(0);
         progress.printf(
                 "zone %s -> %s: %s in %.1f s, downtime %d ms%n",
@@ -404,21 +397,5 @@ public final class ImagesBench implements Callable<Integer> {
                 plan.path("state").asText(),
                 (plan.path("finishedMillis").asLong() - plan.path("createdMillis").asLong()) / 1e3,
                 move.path("downtimeMillis").asLong());
-    }
-
-    private static JsonNode awaitPlan(JsonHttpClient api, long id) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode plan = api.get("/v1/plans/" + id, JsonNode.class).path("plan");
-            String state = plan.path("state").asText();
-            if (!state.equals("RUNNING")) {
-                if (!state.equals("DONE")) {
-                    throw new LiveZoneException("plan " + id + " ended " + plan);
-                }
-                return plan;
-            }
-            Thread.sleep(300);
-        }
-        throw new LiveZoneException("plan " + id + " did not finish in 10 minutes");
     }
 }

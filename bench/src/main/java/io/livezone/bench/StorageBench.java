@@ -391,24 +391,7 @@ public final class StorageBench implements Callable<Integer> {
     }
 
     private static JsonNode runPlan(JsonHttpClient api, PlanRequest request) {
-        long id = api.post("/v1/plans", request, JsonNode.class).path("plan").path("id").asLong();
-        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode plan = api.get("/v1/plans/" + id, JsonNode.class).path("plan");
-            if (!plan.path("state").asText().equals("RUNNING")) {
-                if (!plan.path("state").asText().equals("DONE")) {
-                    throw new LiveZoneException("plan " + id + " ended " + plan);
-                }
-                return plan;
-            }
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LiveZoneException("interrupted");
-            }
-        }
-        throw new LiveZoneException("plan " + id + " did not finish in 20 minutes");
+        return PlanRuns.run(api, request, Duration.ofMinutes(20));
     }
 
     private static double round(double v) {

@@ -137,8 +137,7 @@ public final class ZoneService {
                 request.image() != null
                         ? request.image()
                         : request.disk() == null ? null : request.disk().image();
-        Object imageLock =
-                imageName == null ? new Object() : registry.storageLock("image:" + imageName);
+        Object imageLock = imageName == null ? new Object() : registry.imageLock(imageName);
         synchronized (imageLock) {
             synchronized (this) {
                 if (registry.findZone(request.name()).isPresent()) {

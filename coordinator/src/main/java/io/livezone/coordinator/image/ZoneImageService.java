@@ -58,7 +58,7 @@ public final class ZoneImageService {
             throw new InvalidInputException(
                     "the root disk of image " + image.name() + " needs an absolute path");
         }
-        synchronized (registry.storageLock("image:" + image.name())) {
+        synchronized (registry.imageLock(image.name())) {
             var known = registry.findZoneImage(image.name());
             if (known.isPresent()) {
                 if (known.get().digest().equals(image.digest())
@@ -115,7 +115,7 @@ public final class ZoneImageService {
 
     /** Forgets an image and its base; refused while any zone (hibernated ones too) boots it. */
     public void delete(String name) {
-        synchronized (registry.storageLock("image:" + name)) {
+        synchronized (registry.imageLock(name)) {
             ZoneImage image =
                     registry.findZoneImage(name)
                             .orElseThrow(

@@ -294,6 +294,14 @@ public final class Registry {
      * site), shared by everything that uses this registry. Held while agents work: never the
      * registry's own lock.
      */
+    /**
+     * The lock of image {@code name} (a base image, or a zone image and its base of that name):
+     * held while it is created, registered or deleted, and while a zone that uses it is created.
+     */
+    public Object imageLock(String name) {
+        return storageLock("image:" + name);
+    }
+
     public Object storageLock(String key) {
         return storageLocks.computeIfAbsent(key, k -> new Object());
     }

@@ -88,7 +88,7 @@ public final class StorageService {
             throw new InvalidInputException(
                     "unknown site '" + request.site() + "'; known sites: " + registry.sites());
         }
-        synchronized (registry.storageLock("image:" + spec.name())) {
+        synchronized (registry.imageLock(spec.name())) {
             if (registry.findImage(spec.name()).isPresent()) {
                 throw ApiException.conflict("base image '" + spec.name() + "' already exists");
             }
@@ -117,8 +117,8 @@ public final class StorageService {
 
     /**
      * Copies a base image from a file on this machine into the cache of {@code site} (through a
-     * host of it that is up) and registers it; the caller holds {@code storageLock("image:" +
-     * name)}. Other sites fetch it from there when a zone needs it.
+     * host of it that is up) and registers it; the caller holds {@link Registry#imageLock(String)}.
+     * Other sites fetch it from there when a zone needs it.
      */
     public ImageView importImage(String name, Path file, String sha256, String site) {
         if (!registry.sites().contains(site)) {
